@@ -1,0 +1,7 @@
+"""The REST API (`/api/v1/`)."""
+
+from django.urls import path
+
+app_name = "api"
+
+urlpatterns = []

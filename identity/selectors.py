@@ -1,0 +1,61 @@
+"""Read queries the portal and the API share; every one starts from the caller's organization."""
+
+from django.db.models import Count, Q
+
+from identity.models import AuditEvent, Group, Membership, Organization, Resource, Role, ServiceToken
+
+
+def organizations_for_user(user):
+    if user.is_superuser:
+        return Organization.objects.all()
+    return Organization.objects.filter(memberships__user=user).distinct()
+
+
+def organization_for_user(user, slug):
+    return organizations_for_user(user).filter(slug=slug).first()
+
+
+def member_list(*, organization, search=""):
+    queryset = Membership.objects.filter(organization=organization).select_related("user", "role")
+    if search:
+        queryset = queryset.filter(Q(user__username__icontains=search) | Q(user__email__icontains=search))
+    return queryset.order_by("user__username")
+
+
+def role_list(*, organization):
+    return Role.objects.filter(organization=organization).annotate(member_count=Count("memberships"))
+
+
+def group_list(*, organization, search=""):
+    queryset = Group.objects.filter(organization=organization).select_related("auth_group").prefetch_related(
+        "roles", "auth_group__user_set"
+    )
+    if search:
+        queryset = queryset.filter(name__icontains=search)
+    return queryset
+
+
+def resource_list(*, organization, kind="", search=""):
+    queryset = Resource.objects.filter(organization=organization).select_related("parent")
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if search:
+        queryset = queryset.filter(name__icontains=search)
+    return queryset
+
+
+def service_token_list(*, organization):
+    return ServiceToken.objects.filter(organization=organization).select_related("created_by").prefetch_related("roles")
+
+
+def audit_event_list(*, organization, action="", actor="", since=None, until=None):
+    queryset = AuditEvent.objects.filter(organization=organization)
+    if action:
+        queryset = queryset.filter(action__startswith=action)
+    if actor:
+        queryset = queryset.filter(actor_name__icontains=actor)
+    if since:
+        queryset = queryset.filter(created_at__gte=since)
+    if until:
+        queryset = queryset.filter(created_at__lt=until)
+    return queryset

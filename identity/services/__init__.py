@@ -1,0 +1,44 @@
+"""Every operation that changes identity state; each writes its audit event in its transaction."""
+
+from .directory import (
+    group_create,
+    group_delete,
+    group_update,
+    member_add,
+    member_remove,
+    member_update,
+    resource_create,
+    resource_delete,
+    resource_update,
+    role_create,
+    role_delete,
+    role_update,
+)
+from .organizations import account_holder_create, organization_create
+from .service_tokens import (
+    bootstrap_token_ensure,
+    service_token_authenticate,
+    service_token_create,
+    service_token_delete,
+)
+
+__all__ = [
+    "account_holder_create",
+    "bootstrap_token_ensure",
+    "group_create",
+    "group_delete",
+    "group_update",
+    "member_add",
+    "member_remove",
+    "member_update",
+    "organization_create",
+    "resource_create",
+    "resource_delete",
+    "resource_update",
+    "role_create",
+    "role_delete",
+    "role_update",
+    "service_token_authenticate",
+    "service_token_create",
+    "service_token_delete",
+]

@@ -1,0 +1,299 @@
+"""The organization's directory: members, roles, groups and resources."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group as AuthGroup
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from identity import audit
+from identity.errors import Conflict, InvalidInput
+from identity.models import AuditAction, Group, Membership, Resource, Role
+from identity.models.resources import MAX_RESOURCE_DEPTH
+from identity.permissions import ACCOUNT_HOLDER, is_valid_permission
+
+from .service_tokens import roles_by_name
+from .validation import clean_name, ensure_name_free, save_unique
+
+# ---------------------------------------------------------------- members
+
+
+def _role_named(organization, name, field="role"):
+    return roles_by_name(organization, [name] if isinstance(name, str) else name, field=field)[0]
+
+
+@transaction.atomic
+def member_add(*, organization, actor, username, role, email="", password=None):
+    """Add a person; a new username creates the user (with ``password``, or none usable yet)."""
+    username = clean_name(username, field="username")
+    role_object = _role_named(organization, role)
+    User = get_user_model()
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError as error:
+                raise InvalidInput("email: Enter a valid email address.", field_errors={"email": error.messages}) from error
+        user = User(username=username, email=email or "")
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+    if Membership.objects.filter(user=user, organization=organization).exists():
+        raise Conflict(f"{username} is already a member.", field_errors={"username": ["Already a member."]})
+    membership = Membership.objects.create(user=user, organization=organization, role=role_object)
+    audit.record(
+        action=AuditAction.MEMBER_ADD,
+        organization=organization,
+        actor=actor,
+        target=membership,
+        target_name=username,
+        details={"role": role_object.name},
+    )
+    return membership
+
+
+def _ensure_an_account_holder_remains(membership):
+    others = Membership.objects.filter(organization=membership.organization, role__name=ACCOUNT_HOLDER).exclude(
+        pk=membership.pk
+    )
+    if membership.role.name == ACCOUNT_HOLDER and not others.exists():
+        raise Conflict("An organization keeps at least one Account Holder.", field_errors={"role": ["Last Account Holder."]})
+
+
+@transaction.atomic
+def member_update(*, membership, actor, role):
+    role_object = _role_named(membership.organization, role)
+    if role_object.name != ACCOUNT_HOLDER:
+        _ensure_an_account_holder_remains(membership)
+    previous = membership.role.name
+    membership.role = role_object
+    membership.save(update_fields=["role"])
+    audit.record(
+        action=AuditAction.MEMBER_UPDATE,
+        organization=membership.organization,
+        actor=actor,
+        target=membership,
+        target_name=membership.user.username,
+        details={"role": role_object.name, "previous_role": previous},
+    )
+    return membership
+
+
+@transaction.atomic
+def member_remove(*, membership, actor):
+    _ensure_an_account_holder_remains(membership)
+    organization, user = membership.organization, membership.user
+    for group in Group.objects.filter(organization=organization, auth_group__user=user):
+        group.auth_group.user_set.remove(user)
+    audit.record(
+        action=AuditAction.MEMBER_REMOVE,
+        organization=organization,
+        actor=actor,
+        target=membership,
+        target_name=user.username,
+    )
+    membership.delete()
+
+
+# ---------------------------------------------------------------- roles
+
+
+def _clean_permissions(permissions):
+    if not isinstance(permissions, (list, tuple)) or not all(isinstance(p, str) for p in permissions):
+        raise InvalidInput("permissions: give a list of permission strings.", field_errors={"permissions": ["Give a list of strings."]})
+    invalid = [p for p in permissions if not is_valid_permission(p)]
+    if invalid:
+        message = f"Not a permission (use kinds:action, e.g. studios:create): {', '.join(invalid[:5])}."
+        raise InvalidInput(f"permissions: {message}", field_errors={"permissions": [message]})
+    return sorted(set(permissions))
+
+
+def _ensure_custom(role):
+    if role.is_builtin:
+        raise Conflict(f"The built-in role “{role.name}” cannot be changed.", field_errors={"name": ["Built-in role."]})
+
+
+@transaction.atomic
+def role_create(*, organization, actor, name, permissions, description=""):
+    name = clean_name(name, max_length=100)
+    ensure_name_free(Role.objects.filter(organization=organization), name=name)
+    role = Role(organization=organization, name=name, description=description or "", permissions=_clean_permissions(permissions))
+    save_unique(role)
+    audit.record(
+        action=AuditAction.ROLE_CREATE, organization=organization, actor=actor, target=role,
+        details={"permissions": role.permissions},
+    )
+    return role
+
+
+@transaction.atomic
+def role_update(*, role, actor, name=None, permissions=None, description=None):
+    _ensure_custom(role)
+    if name is not None:
+        role.name = clean_name(name, max_length=100)
+        ensure_name_free(Role.objects.filter(organization=role.organization), name=role.name, exclude_pk=role.pk)
+    if permissions is not None:
+        role.permissions = _clean_permissions(permissions)
+    if description is not None:
+        role.description = description
+    save_unique(role)
+    audit.record(
+        action=AuditAction.ROLE_UPDATE, organization=role.organization, actor=actor, target=role,
+        details={"permissions": role.permissions},
+    )
+    return role
+
+
+@transaction.atomic
+def role_delete(*, role, actor):
+    _ensure_custom(role)
+    if role.memberships.exists():
+        raise Conflict(f"The role “{role.name}” is still given to members.", field_errors={"name": ["In use."]})
+    audit.record(action=AuditAction.ROLE_DELETE, organization=role.organization, actor=actor, target=role)
+    role.delete()
+
+
+# ---------------------------------------------------------------- groups
+
+
+def _members_by_username(organization, usernames):
+    if not isinstance(usernames, (list, tuple)) or not all(isinstance(u, str) for u in usernames):
+        raise InvalidInput("members: give a list of usernames.", field_errors={"members": ["Give a list of usernames."]})
+    users = {
+        m.user.username: m.user
+        for m in Membership.objects.select_related("user").filter(organization=organization, user__username__in=usernames)
+    }
+    unknown = sorted(set(usernames) - set(users))
+    if unknown:
+        message = f"Not a member of this organization: {', '.join(unknown[:5])}."
+        raise InvalidInput(f"members: {message}", field_errors={"members": [message]})
+    return list(users.values())
+
+
+def _roles_or_empty(organization, names):
+    return roles_by_name(organization, names) if names else []
+
+
+@transaction.atomic
+def group_create(*, organization, actor, name, roles=(), members=()):
+    name = clean_name(name)
+    ensure_name_free(Group.objects.filter(organization=organization), name=name)
+    role_objects = _roles_or_empty(organization, list(roles))
+    users = _members_by_username(organization, list(members))
+    # auth Group names are global: prefix with the organization id to keep them apart.
+    auth_group = AuthGroup.objects.create(name=f"org{organization.pk}:{name}"[:150])
+    group = Group(organization=organization, name=name, auth_group=auth_group)
+    save_unique(group)
+    group.roles.set(role_objects)
+    auth_group.user_set.set(users)
+    audit.record(
+        action=AuditAction.GROUP_CREATE, organization=organization, actor=actor, target=group,
+        details={"roles": sorted(r.name for r in role_objects), "members": sorted(u.username for u in users)},
+    )
+    return group
+
+
+@transaction.atomic
+def group_update(*, group, actor, name=None, roles=None, members=None):
+    details = {}
+    if name is not None:
+        group.name = clean_name(name)
+        ensure_name_free(Group.objects.filter(organization=group.organization), name=group.name, exclude_pk=group.pk)
+        group.auth_group.name = f"org{group.organization_id}:{group.name}"[:150]
+        group.auth_group.save(update_fields=["name"])
+        details["name"] = group.name
+    save_unique(group)
+    if roles is not None:
+        role_objects = _roles_or_empty(group.organization, list(roles))
+        group.roles.set(role_objects)
+        details["roles"] = sorted(r.name for r in role_objects)
+    if members is not None:
+        users = _members_by_username(group.organization, list(members))
+        group.auth_group.user_set.set(users)
+        details["members"] = sorted(u.username for u in users)
+    audit.record(action=AuditAction.GROUP_UPDATE, organization=group.organization, actor=actor, target=group, details=details)
+    return group
+
+
+@transaction.atomic
+def group_delete(*, group, actor):
+    audit.record(action=AuditAction.GROUP_DELETE, organization=group.organization, actor=actor, target=group)
+    auth_group = group.auth_group
+    group.delete()
+    auth_group.delete()
+
+
+# ---------------------------------------------------------------- resources
+
+
+def _clean_kind(kind):
+    if not isinstance(kind, str) or not kind.strip():
+        raise InvalidInput("kind is required.", field_errors={"kind": ["This field is required."]})
+    kind = kind.strip()
+    if not is_valid_permission(f"{kind}:read"):
+        message = "Use lowercase letters, digits and underscores, in the plural (e.g. projects)."
+        raise InvalidInput(f"kind: {message}", field_errors={"kind": [message]})
+    return kind[:50]
+
+
+def _clean_parent(organization, parent, resource=None):
+    if parent is None:
+        return None
+    if not isinstance(parent, Resource) or parent.organization_id != organization.pk:
+        raise InvalidInput("parent: no such resource.", field_errors={"parent": ["No such resource."]})
+    ancestors = parent.ancestor_ids()
+    if resource is not None and resource.pk in ancestors:
+        raise InvalidInput("parent: a resource cannot be below itself.", field_errors={"parent": ["Would make a cycle."]})
+    if len(ancestors) >= MAX_RESOURCE_DEPTH:
+        message = f"Resources nest at most {MAX_RESOURCE_DEPTH} levels deep."
+        raise InvalidInput(f"parent: {message}", field_errors={"parent": [message]})
+    return parent
+
+
+def _ensure_resource_name_free(organization, kind, name, exclude_pk=None):
+    others = Resource.objects.filter(organization=organization, kind=kind)
+    ensure_name_free(others, name=name, exclude_pk=exclude_pk)
+
+
+@transaction.atomic
+def resource_create(*, organization, actor, kind, name, parent=None):
+    kind = _clean_kind(kind)
+    name = clean_name(name, max_length=200)
+    parent = _clean_parent(organization, parent)
+    _ensure_resource_name_free(organization, kind, name)
+    resource = Resource(organization=organization, kind=kind, name=name, parent=parent)
+    save_unique(resource)
+    audit.record(
+        action=AuditAction.RESOURCE_CREATE, organization=organization, actor=actor, target=resource,
+        details={"parent": parent and str(parent)},
+    )
+    return resource
+
+
+_UNCHANGED = object()
+
+
+@transaction.atomic
+def resource_update(*, resource, actor, kind=None, name=None, parent=_UNCHANGED):
+    if kind is not None:
+        resource.kind = _clean_kind(kind)
+    if name is not None:
+        resource.name = clean_name(name, max_length=200)
+    if parent is not _UNCHANGED:
+        resource.parent = _clean_parent(resource.organization, parent, resource)
+    _ensure_resource_name_free(resource.organization, resource.kind, resource.name, exclude_pk=resource.pk)
+    save_unique(resource)
+    audit.record(action=AuditAction.RESOURCE_UPDATE, organization=resource.organization, actor=actor, target=resource)
+    return resource
+
+
+@transaction.atomic
+def resource_delete(*, resource, actor):
+    audit.record(
+        action=AuditAction.RESOURCE_DELETE, organization=resource.organization, actor=actor, target=resource,
+        details={"descendants_removed": resource.children.exists()},
+    )
+    resource.delete()

@@ -1,0 +1,152 @@
+"""Service tokens: create (shown once), delete, authenticate, and the bootstrap token."""
+
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from identity import apikeys, audit
+from identity.durations import parse_duration
+from identity.errors import Conflict, InvalidInput
+from identity.models import AuditAction, Role, ServiceToken
+from identity.principals import SYSTEM_PRINCIPAL
+
+from .organizations import organization_get_or_create
+from .validation import clean_name, ensure_name_free, save_unique
+
+logger = logging.getLogger(__name__)
+
+
+def _now():
+    return timezone.now()
+
+
+def roles_by_name(organization, names, *, field="roles"):
+    """The organization's roles with these names; every unknown name is reported."""
+    if not isinstance(names, (list, tuple)) or not names or not all(isinstance(n, str) for n in names):
+        raise InvalidInput(f"{field}: give at least one role name.", field_errors={field: ["Give at least one role name."]})
+    roles = {role.name: role for role in Role.objects.filter(organization=organization, name__in=names)}
+    unknown = sorted(set(names) - set(roles))
+    if unknown:
+        message = f"Unknown role: {', '.join(unknown)}."
+        raise InvalidInput(f"{field}: {message}", field_errors={field: [message]})
+    return list(roles.values())
+
+
+def _expiry(expires_in):
+    if expires_in in (None, "", "never"):
+        return None
+    try:
+        return _now() + parse_duration(expires_in)
+    except ValueError as error:
+        raise InvalidInput(f"expires_in: {error}", field_errors={"expires_in": [str(error)]}) from error
+
+
+@transaction.atomic
+def service_token_create(*, organization, actor, name, roles, expires_in=None, token=None):
+    """A new token; returns ``(service_token, plaintext)``. The plaintext exists only here."""
+    name = clean_name(name)
+    role_objects = roles_by_name(organization, roles)
+    expires_at = _expiry(expires_in)
+    ensure_name_free(ServiceToken.objects.filter(organization=organization), name=name)
+    if token is None:
+        token, key_id = apikeys.generate()
+    else:
+        key_id = apikeys.key_id_of(token)
+    service_token = ServiceToken(
+        organization=organization,
+        name=name,
+        key_id=key_id,
+        digest=apikeys.digest(token),
+        expires_at=expires_at,
+        created_by=getattr(actor, "user", None),
+    )
+    save_unique(service_token)
+    service_token.roles.set(role_objects)
+    audit.record(
+        action=AuditAction.SERVICE_TOKEN_CREATE,
+        organization=organization,
+        actor=actor,
+        target=service_token,
+        details={"roles": sorted(r.name for r in role_objects), "expires_at": expires_at and expires_at.isoformat()},
+    )
+    return service_token, token
+
+
+@transaction.atomic
+def service_token_delete(*, service_token, actor):
+    audit.record(
+        action=AuditAction.SERVICE_TOKEN_DELETE,
+        organization=service_token.organization,
+        actor=actor,
+        target=service_token,
+    )
+    service_token.delete()
+
+
+def service_token_authenticate(raw_token):
+    """The live token for this plaintext, or None: unknown, wrong and expired look the same."""
+    key_id = apikeys.key_id_of(raw_token)
+    if key_id is None:
+        return None
+    service_token = (
+        ServiceToken.objects.select_related("organization")
+        .prefetch_related("roles")
+        .filter(key_id=key_id)
+        .first()
+    )
+    if service_token is None or not apikeys.matches(raw_token, service_token.digest):
+        return None
+    now = _now()
+    if service_token.is_expired(now):
+        return None
+    _touch_last_used(service_token, now)
+    return service_token
+
+
+def _touch_last_used(service_token, now):
+    """Write ``last_used_at`` at most once a minute, so busy tokens do not write on every call."""
+    interval = settings.PORTCULLIS_TOKEN_LAST_USED_INTERVAL
+    if service_token.last_used_at is None or now - service_token.last_used_at >= interval:
+        ServiceToken.objects.filter(pk=service_token.pk).update(last_used_at=now)
+        service_token.last_used_at = now
+
+
+def bootstrap_token_ensure():
+    """Create the configured bootstrap token once; several processes may run this together.
+
+    Returns the token row when one is configured, else None.
+    """
+    raw_token = settings.PORTCULLIS_BOOTSTRAP_TOKEN
+    if not raw_token:
+        return None
+    if not settings.PORTCULLIS_BOOTSTRAP_ORG:
+        raise InvalidInput("PORTCULLIS_BOOTSTRAP_ORG must name the organization of the bootstrap token.")
+    key_id = apikeys.key_id_of(raw_token)
+    if key_id is None:
+        raise InvalidInput(
+            "PORTCULLIS_BOOTSTRAP_TOKEN is too short or malformed: use at least "
+            f"{apikeys.MIN_FOREIGN_TOKEN_LENGTH} random characters."
+        )
+    existing = ServiceToken.objects.filter(key_id=key_id).first()
+    if existing:
+        return existing
+    organization = organization_get_or_create(slug=settings.PORTCULLIS_BOOTSTRAP_ORG, actor=SYSTEM_PRINCIPAL)
+    try:
+        service_token, _ = service_token_create(
+            organization=organization,
+            actor=SYSTEM_PRINCIPAL,
+            name=f"bootstrap-{key_id[:8]}",
+            roles=settings.PORTCULLIS_BOOTSTRAP_ROLES,
+            expires_in=settings.PORTCULLIS_BOOTSTRAP_TTL or None,
+            token=raw_token,
+        )
+    except (IntegrityError, Conflict) as error:
+        # Another process created it first (the unique key id won the race), or it is misconfigured.
+        existing = ServiceToken.objects.filter(key_id=key_id).first()
+        if existing:
+            return existing
+        raise error
+    logger.info("Created the bootstrap service token %s in %s", service_token.name, organization.slug)
+    return service_token

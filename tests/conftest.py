@@ -1,0 +1,43 @@
+"""Shared fixtures: API clients that authenticate as a person or a service token."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import OrganizationFactory, make_member, make_service_token
+
+
+@pytest.fixture
+def organization(db):
+    return OrganizationFactory()
+
+
+@pytest.fixture
+def other_organization(db):
+    return OrganizationFactory()
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def token_client(organization):
+    """An API client holding a sys_admin service token of ``organization``."""
+    _, plaintext = make_service_token(organization, roles=("sys_admin",))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"ApiKey {plaintext}")
+    return client
+
+
+@pytest.fixture
+def account_holder(organization):
+    return make_member(organization, role="account_holder")
+
+
+@pytest.fixture
+def holder_client(account_holder):
+    """An API client logged in as the organization's Account Holder (session auth)."""
+    client = APIClient()
+    client.force_authenticate(user=account_holder)
+    return client
