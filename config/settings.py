@@ -5,6 +5,8 @@ from datetime import timedelta
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from identity.oauth.lifetimes import access_token_lifetime
+
 from config.env import BASE_DIR, env_bool, env_int, env_list, env_str, load_local_env_file
 
 load_local_env_file()
@@ -123,6 +125,8 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
+    # Only for client keys (256-bit random), never chosen for a person's password: it is not first.
+    "identity.oauth.hashers.ClientSecretHasher",
 ]
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -205,8 +209,22 @@ SPECTACULAR_SETTINGS = {
 
 # --- OAuth2 (django-oauth-toolkit).
 OAUTH2_PROVIDER = {
+    "OAUTH2_VALIDATOR_CLASS": "identity.oauth.validator.PortcullisOAuth2Validator",
+    "CLIENT_SECRET_HASHER": "portcullis_hmac_sha256",
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "SCOPES_BACKEND_CLASS": "identity.oauth.scopes.PermissionScopes",
+    "EXTRA_SERVER_KWARGS": {"token_expires_in": access_token_lifetime},
 }
+# django-oauth-toolkit's models are swappable; naming the defaults lets our migrations point at them.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+# The issuer URL announced in metadata and accepted as a private_key_jwt audience; by default the
+# scheme and host each request came to.
+PORTCULLIS_ISSUER = env_str("PORTCULLIS_ISSUER")
 
 # --- Portcullis' own knobs.
 PORTCULLIS_ENCRYPTION_KEYS = env_list("PORTCULLIS_ENCRYPTION_KEYS")

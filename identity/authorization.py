@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from identity.models import Resource
+from identity.permissions import PLATFORM_KINDS
 
 
 def may(principal, permission, obj=None):
@@ -17,11 +18,22 @@ def may(principal, permission, obj=None):
         return False
     if obj is not None and not _same_organization(principal, obj):
         return False
+    if principal.scope_limit is not None and permission not in principal.scope_limit:
+        return False
+    if principal.bound_resource_id is not None and not _inside_binding(principal, permission, obj):
+        return False
     if permission in principal.permissions:
         return True
     if isinstance(obj, Resource) and principal.user is not None:
         return permission in resource_permissions(principal.user, obj)
     return False
+
+
+def _inside_binding(principal, permission, obj):
+    """A bound credential's resource-kind permissions hold only on its resource and below."""
+    if isinstance(obj, Resource):
+        return principal.bound_resource_id in obj.ancestor_ids()
+    return permission.split(":", 1)[0] in PLATFORM_KINDS
 
 
 def _same_organization(principal, obj):

@@ -26,6 +26,10 @@ class Principal:
     user: object = None
     service_token: object = None
     is_superuser: bool = False
+    # For OAuth2 access tokens: the token's scopes cap everything, grants included.
+    scope_limit: frozenset = None
+    # A credential bound to one resource: resource-kind permissions count only inside it.
+    bound_resource_id: int = None
 
     @property
     def organization_id(self):
@@ -75,6 +79,27 @@ def principal_for_service_token(token):
         organization=token.organization,
         permissions=_role_permissions(token.roles.all()),
         service_token=token,
+    )
+
+
+def principal_for_service_credential(credential, scopes=None):
+    """A credential acting in its organization (None for a root credential) through its token."""
+    from identity.oauth.scopes import credential_role_permissions
+
+    permissions = frozenset(credential_role_permissions(credential))
+    if credential.organization_id is None:
+        permissions |= frozenset(PLATFORM_PERMISSIONS)
+    scope_limit = frozenset(scopes) if scopes is not None else None
+    if scope_limit is not None:
+        permissions &= scope_limit
+    return Principal(
+        kind=SERVICE_CREDENTIAL,
+        name=credential.name,
+        organization=credential.organization,
+        permissions=permissions,
+        user=credential.service_user,
+        scope_limit=scope_limit,
+        bound_resource_id=credential.bound_resource_id,
     )
 
 

@@ -1,8 +1,18 @@
 """Read queries the portal and the API share; every one starts from the caller's organization."""
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
-from identity.models import AuditEvent, Group, Membership, Organization, Resource, Role, ServiceToken
+from identity.models import (
+    AuditEvent,
+    Group,
+    Membership,
+    Organization,
+    Resource,
+    Role,
+    ServiceCredential,
+    ServiceToken,
+)
 
 
 def organizations_for_user(user):
@@ -58,4 +68,29 @@ def audit_event_list(*, organization, action="", actor="", since=None, until=Non
         queryset = queryset.filter(created_at__gte=since)
     if until:
         queryset = queryset.filter(created_at__lt=until)
+    return queryset
+
+
+def service_credential_list(*, organization, status="", search=""):
+    """Credentials of an organization (``None``: root credentials), with their live token count."""
+    queryset = (
+        ServiceCredential.objects.filter(organization=organization)
+        .select_related("application", "created_by", "organization", "bound_resource")
+        .prefetch_related("groups")
+        .annotate(
+            live_tokens=Count(
+                "application__accesstoken",
+                filter=Q(application__accesstoken__expires__gt=timezone.now()),
+                distinct=True,
+            )
+        )
+    )
+    if status == ServiceCredential.Status.EXPIRED:
+        queryset = queryset.filter(Q(status=status) | Q(status="active", expires_at__lte=timezone.now()))
+    elif status == ServiceCredential.Status.ACTIVE:
+        queryset = queryset.filter(status=status).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+    elif status:
+        queryset = queryset.filter(status=status)
+    if search:
+        queryset = queryset.filter(Q(name__icontains=search) | Q(application__client_id=search))
     return queryset

@@ -6,6 +6,14 @@ from rest_framework.test import APIClient
 from tests.factories import OrganizationFactory, make_member, make_service_token
 
 
+@pytest.fixture(autouse=True)
+def plain_http_test_server(settings):
+    """Production settings redirect to HTTPS; the test client and live server speak plain HTTP."""
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
 @pytest.fixture
 def organization(db):
     return OrganizationFactory()

@@ -55,3 +55,36 @@ def make_service_token(organization, roles=("sys_admin",), name=None, expires_in
     return services.service_token_create(
         organization=organization, actor=SYSTEM_PRINCIPAL, name=name, roles=list(roles), expires_in=expires_in
     )
+
+
+def make_credential(organization, *, permissions=(), auth_method="client_secret_basic", **kwargs):
+    """A service credential whose own grants give ``permissions`` on a fresh resource.
+
+    Returns ``(credential, client_secret)``; pass ``jwks`` or ``public_key`` for private_key_jwt.
+    """
+    from identity.models import Resource
+
+    grants = []
+    if permissions:
+        resource = Resource.objects.create(organization=organization, kind="studios", name=f"studio-{next(_token_numbers)}")
+        grants = [{"resource": resource.pk, "permissions": list(permissions)}]
+    if auth_method == "private_key_jwt" and "jwks" not in kwargs and "public_key" not in kwargs:
+        from jwcrypto import jwk
+
+        kwargs["public_key"] = jwk.JWK.generate(kty="EC", crv="P-256").export_to_pem().decode()
+    return services.service_credential_create(
+        organization=organization,
+        actor=SYSTEM_PRINCIPAL_ADMIN(organization),
+        name=kwargs.pop("name", f"credential-{next(_token_numbers)}"),
+        resource_grants=grants,
+        token_endpoint_auth_method=auth_method,
+        **kwargs,
+    )
+
+
+def SYSTEM_PRINCIPAL_ADMIN(organization):
+    """An all-powerful principal in ``organization`` for building test objects."""
+    from identity.permissions import CATALOGUE
+    from identity.principals import Principal
+
+    return Principal(kind="system", name="tests", organization=organization, permissions=frozenset(CATALOGUE))

@@ -6,7 +6,10 @@ user of a credential) or a ``ServiceTokenUser``; ``request.auth`` is the token o
 
 from rest_framework import authentication, exceptions
 
+from identity.oauth.validator import PortcullisOAuth2Validator
 from identity.services import service_token_authenticate
+
+_validator = PortcullisOAuth2Validator()
 
 CHALLENGE = 'Bearer realm="portcullis", ApiKey realm="portcullis"'
 
@@ -66,19 +69,23 @@ class ServiceTokenAuthentication(authentication.BaseAuthentication):
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
-    """OAuth2 access tokens of service credentials (django-oauth-toolkit)."""
+    """OAuth2 access tokens of service credentials.
+
+    The token, its client, credential and organization come in one query through our
+    django-oauth-toolkit validator's loader; the token must be unexpired and its credential live
+    (not disabled, revoked or past its validity) on this very request.
+    """
 
     def authenticate(self, request):
         header = request.headers.get("Authorization", "")
         scheme, _, value = header.partition(" ")
         if scheme.lower() != "bearer":
             return None
-        from oauth2_provider.contrib.rest_framework import OAuth2Authentication
-
-        result = OAuth2Authentication().authenticate(request)
-        if result is None:
+        value = value.strip()
+        access_token = _validator.load_live_access_token(value) if 0 < len(value) <= 512 else None
+        if access_token is None:
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked access token.")
-        return result
+        return access_token.application.service_credential.service_user, access_token
 
     def authenticate_header(self, request):
         return CHALLENGE

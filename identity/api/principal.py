@@ -4,11 +4,17 @@ Another organization's slug, and an organization the caller does not belong to, 
 ``NotFound``: the API never hints that it exists.
 """
 
+from oauth2_provider.models import AccessToken
 from rest_framework.exceptions import NotFound
 
 from identity.models import Organization, ServiceToken
-from identity.principals import principal_for_service_token, principal_for_user
+from identity.principals import principal_for_service_credential, principal_for_service_token, principal_for_user
 from identity.selectors import organization_for_user
+
+
+def _credential_principal(access_token):
+    credential = access_token.application.service_credential
+    return principal_for_service_credential(credential, scopes=access_token.scope.split())
 
 
 def principal_for_request(request, org_slug):
@@ -17,6 +23,11 @@ def principal_for_request(request, org_slug):
         if auth.organization.slug != org_slug:
             raise NotFound()
         return principal_for_service_token(auth)
+    if isinstance(auth, AccessToken):
+        principal = _credential_principal(auth)
+        if principal.organization is None or principal.organization.slug != org_slug:
+            raise NotFound()
+        return principal
     organization = organization_for_user(request.user, org_slug)
     principal = principal_for_user(request.user, organization) if organization else None
     if principal is None:
@@ -29,6 +40,8 @@ def default_principal(request):
     auth = request.auth
     if isinstance(auth, ServiceToken):
         return principal_for_service_token(auth)
+    if isinstance(auth, AccessToken):
+        return _credential_principal(auth)
     slug = request.query_params.get("org")
     organization = (
         organization_for_user(request.user, slug)

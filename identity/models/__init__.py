@@ -1,6 +1,7 @@
 """Identity models, one module per concept."""
 
 from .audit import AuditAction, AuditEvent
+from .credentials import ServiceCredential, UsedClientAssertion
 from .groups import Group
 from .organizations import Membership, Organization, Role
 from .resources import Resource
@@ -14,5 +15,7 @@ __all__ = [
     "Organization",
     "Resource",
     "Role",
+    "ServiceCredential",
     "ServiceToken",
+    "UsedClientAssertion",
 ]

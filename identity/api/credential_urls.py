@@ -1,0 +1,26 @@
+"""API routes for service credentials (included at `/api/v1/`)."""
+
+from django.urls import path
+
+from . import service_credentials as views
+
+base = "orgs/<slug:org>/service-credentials/"
+
+urlpatterns = [
+    path(base, views.ServiceCredentialListView.as_view(), name="service-credential-list"),
+    path(f"{base}<int:pk>/", views.ServiceCredentialDetailView.as_view(), name="service-credential-detail"),
+    path(f"{base}<int:pk>/revoke/", views.ServiceCredentialRevokeView.as_view(), name="service-credential-revoke"),
+    path(
+        f"{base}<int:pk>/regenerate-secret/",
+        views.ServiceCredentialRegenerateView.as_view(),
+        name="service-credential-regenerate-secret",
+    ),
+    path(f"{base}<int:pk>/disable/", views.ServiceCredentialActionView.as_view(action="disable"), name="service-credential-disable"),
+    path(f"{base}<int:pk>/enable/", views.ServiceCredentialActionView.as_view(action="enable"), name="service-credential-enable"),
+    path("root/service-credentials/", views.RootServiceCredentialListView.as_view(), name="root-service-credential-list"),
+    path(
+        "root/service-credentials/<int:pk>/",
+        views.RootServiceCredentialDetailView.as_view(),
+        name="root-service-credential-detail",
+    ),
+]

@@ -1,0 +1,276 @@
+"""`/api/v1/orgs/{org}/service-credentials/` and `/api/v1/root/service-credentials/`."""
+
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from identity import selectors, services
+from identity.credential_usage import usage_example
+from identity.models import Resource, ServiceCredential
+from identity.models.credentials import TOKEN_LIFETIMES, VALIDITY_DAYS
+from identity.oauth.scopes import credential_grants
+from identity.principals import USER, Principal
+
+from .base import OrganizationScopedAPIView
+
+EDITABLE_FIELDS = {"groups", "resource_grants"}
+
+
+class GrantSerializer(serializers.Serializer):
+    resource = serializers.IntegerField()
+    permissions = serializers.ListField(child=serializers.CharField(max_length=100), required=False, default=list)
+    role = serializers.CharField(required=False, max_length=100)
+
+
+class InputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=150)
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    validity = serializers.ChoiceField(choices=list(VALIDITY_DAYS), default="90d")
+    token_lifetime = serializers.ChoiceField(choices=list(TOKEN_LIFETIMES), default="1h")
+    groups = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    resource_grants = GrantSerializer(many=True, required=False, default=list)
+    bound_resource = serializers.IntegerField(required=False, allow_null=True, default=None)
+    token_endpoint_auth_method = serializers.ChoiceField(
+        choices=ServiceCredential.AuthMethod.values, default=ServiceCredential.AuthMethod.CLIENT_SECRET_BASIC
+    )
+    jwks = serializers.JSONField(required=False, default=None)
+    public_key = serializers.CharField(required=False, max_length=20000, default=None)
+
+
+class UpdateSerializer(serializers.Serializer):
+    groups = serializers.ListField(child=serializers.IntegerField(), required=False)
+    resource_grants = GrantSerializer(many=True, required=False)
+
+
+class OutputSerializer(serializers.ModelSerializer):
+    client_id = serializers.CharField(source="application.client_id")
+    realm = serializers.CharField()
+    status = serializers.SerializerMethodField()
+    token_endpoint_auth_method = serializers.CharField(source="auth_method")
+    groups = serializers.SerializerMethodField()
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    live_tokens = serializers.IntegerField(read_only=True, default=None)
+
+    class Meta:
+        model = ServiceCredential
+        fields = [
+            "id", "name", "description", "client_id", "realm", "validity", "expires_at", "token_lifetime",
+            "status", "token_endpoint_auth_method", "groups", "bound_resource", "created_by", "created_at",
+            "last_used_at", "live_tokens",
+        ]
+
+    def get_status(self, credential) -> str:
+        return credential.status if credential.is_live() or credential.status != "active" else "expired"
+
+    def get_groups(self, credential) -> list[int]:
+        return sorted(group.pk for group in credential.groups.all())
+
+
+class DetailSerializer(OutputSerializer):
+    resource_grants = serializers.SerializerMethodField()
+    jwks = serializers.JSONField()
+
+    class Meta(OutputSerializer.Meta):
+        fields = OutputSerializer.Meta.fields + ["resource_grants", "jwks"]
+
+    def get_resource_grants(self, credential) -> list[dict]:
+        return [
+            {"resource": pk, "permissions": sorted(permissions)}
+            for pk, permissions in sorted(credential_grants(credential).items())
+        ]
+
+
+SECRET_RESPONSE = inline_serializer(
+    "ServiceCredentialKeys",
+    {
+        "id": serializers.IntegerField(),
+        "client_id": serializers.CharField(),
+        "client_secret": serializers.CharField(allow_null=True),
+        "client_id_issued_at": serializers.IntegerField(),
+        "realm": serializers.CharField(),
+        "token_url": serializers.URLField(),
+        "usage_example": serializers.CharField(),
+    },
+)
+
+
+def keys_response(request, credential, client_secret, status_code):
+    token_url = request.build_absolute_uri(reverse("oauth2_provider:token"))
+    body = DetailSerializer(credential).data
+    body.update(
+        {
+            "client_id": credential.client_id,
+            "client_id_issued_at": int(credential.application.created.timestamp()),
+            "realm": credential.realm,
+            "token_url": token_url,
+            "usage_example": usage_example(credential=credential, token_url=token_url, client_secret=client_secret),
+        }
+    )
+    if client_secret is not None:
+        body["client_secret"] = client_secret
+    response = Response(body, status=status_code)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _validated(serializer_class, data):
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _bound_resource(organization, resource_id):
+    if resource_id is None:
+        return None
+    resource = Resource.objects.filter(organization=organization, pk=resource_id).first()
+    if resource is None:
+        raise ValidationError({"bound_resource": ["No such resource."]})
+    return resource
+
+
+def _create(request, organization, principal):
+    data = _validated(InputSerializer, request.data)
+    data["bound_resource"] = _bound_resource(organization, data["bound_resource"])
+    credential, client_secret = services.service_credential_create(organization=organization, actor=principal, **data)
+    return keys_response(request, credential, client_secret, status.HTTP_201_CREATED)
+
+
+class CredentialObjectMixin:
+    def get_credential(self):
+        return get_object_or_404(
+            selectors.service_credential_list(organization=self.organization), pk=self.kwargs["pk"]
+        )
+
+
+class ServiceCredentialListView(OrganizationScopedAPIView):
+    permission_kind = "service_credentials"
+    serializer_class = OutputSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.service_credential_list(
+            organization=self.organization, status=params.get("status", ""), search=params.get("search", "")
+        )
+
+    def get(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(OutputSerializer(page, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: SECRET_RESPONSE})
+    def post(self, request, *args, **kwargs):
+        return _create(request, self.organization, self.principal)
+
+
+class ServiceCredentialDetailView(CredentialObjectMixin, OrganizationScopedAPIView):
+    permission_kind = "service_credentials"
+    serializer_class = DetailSerializer
+
+    def get(self, request, *args, **kwargs):
+        return Response(DetailSerializer(self.get_credential()).data)
+
+    @extend_schema(request=UpdateSerializer, responses={200: DetailSerializer})
+    def patch(self, request, *args, **kwargs):
+        credential = self.get_credential()
+        if not isinstance(request.data, dict):
+            raise ValidationError({"detail": "Send a JSON object."})
+        refused = sorted(set(request.data) - EDITABLE_FIELDS)
+        if refused:
+            raise ValidationError({field: ["Only groups and resource_grants can be changed."] for field in refused})
+        data = _validated(UpdateSerializer, request.data)
+        credential = services.service_credential_update(credential=credential, actor=self.principal, **data)
+        return Response(DetailSerializer(self.get_credential()).data)
+
+    def delete(self, request, *args, **kwargs):
+        services.service_credential_delete(credential=self.get_credential(), actor=self.principal)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class RevokeSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=150)
+
+
+class ServiceCredentialRevokeView(CredentialObjectMixin, OrganizationScopedAPIView):
+    permission_kind = "service_credentials"
+    serializer_class = RevokeSerializer
+
+    @extend_schema(request=RevokeSerializer, responses={200: DetailSerializer})
+    def post(self, request, *args, **kwargs):
+        data = _validated(RevokeSerializer, request.data)
+        credential = services.service_credential_revoke(
+            credential=self.get_credential(), actor=self.principal, confirm_name=data["name"]
+        )
+        return Response(DetailSerializer(credential).data)
+
+
+class ServiceCredentialActionView(CredentialObjectMixin, OrganizationScopedAPIView):
+    """`disable/` and `enable/`."""
+
+    permission_kind = "service_credentials"
+    action = None
+    serializer_class = DetailSerializer
+
+    @extend_schema(request=None, responses={200: DetailSerializer})
+    def post(self, request, *args, **kwargs):
+        operation = {"disable": services.service_credential_disable, "enable": services.service_credential_enable}
+        credential = operation[self.action](credential=self.get_credential(), actor=self.principal)
+        return Response(DetailSerializer(self.get_credential()).data)
+
+
+class ServiceCredentialRegenerateView(CredentialObjectMixin, OrganizationScopedAPIView):
+    permission_kind = "service_credentials"
+    serializer_class = DetailSerializer
+
+    @extend_schema(request=None, responses={200: SECRET_RESPONSE})
+    def post(self, request, *args, **kwargs):
+        credential, client_secret = services.service_credential_regenerate_secret(
+            credential=self.get_credential(), actor=self.principal
+        )
+        return keys_response(request, credential, client_secret, status.HTTP_200_OK)
+
+
+# ---------------------------------------------------------------- root credentials
+
+
+class SuperuserMixin:
+    """Root credentials belong to no organization: only superusers (in person) manage them."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not getattr(request.user, "is_superuser", False) or request.auth is not None:
+            raise PermissionDenied("Only superusers manage root service credentials.")
+        self.principal = Principal(kind=USER, name=request.user.get_username(), user=request.user, is_superuser=True)
+
+
+class RootServiceCredentialListView(SuperuserMixin, generics.GenericAPIView):
+    serializer_class = OutputSerializer
+
+    def get(self, request, *args, **kwargs):
+        page = self.paginate_queryset(selectors.service_credential_list(organization=None))
+        return self.get_paginated_response(OutputSerializer(page, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: SECRET_RESPONSE})
+    def post(self, request, *args, **kwargs):
+        data = _validated(InputSerializer, request.data)
+        if data.pop("groups") or data.pop("resource_grants") or data.pop("bound_resource") is not None:
+            raise ValidationError({"groups": ["Root credentials have platform permissions, not groups or grants."]})
+        credential, client_secret = services.service_credential_create(organization=None, actor=self.principal, **data)
+        return keys_response(request, credential, client_secret, status.HTTP_201_CREATED)
+
+
+class RootServiceCredentialDetailView(SuperuserMixin, generics.GenericAPIView):
+    serializer_class = DetailSerializer
+
+    def get_credential(self):
+        return get_object_or_404(selectors.service_credential_list(organization=None), pk=self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        return Response(DetailSerializer(self.get_credential()).data)
+
+    def delete(self, request, *args, **kwargs):
+        services.service_credential_delete(credential=self.get_credential(), actor=self.principal)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,39 @@
+"""What the summary page, the CSV and the API show once after a credential gets a key."""
+
+import csv
+import io
+import shlex
+
+
+def usage_example(*, credential, token_url, client_secret=None):
+    """A curl call of the token endpoint for this credential's authentication method."""
+    method = credential.auth_method
+    client_id = credential.client_id
+    if method == "private_key_jwt":
+        return (
+            f"curl -s {shlex.quote(token_url)} \\\n"
+            "  -d grant_type=client_credentials \\\n"
+            "  -d client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer \\\n"
+            f"  -d client_assertion=\"$(your-jwt-signer --iss {client_id} --sub {client_id} --aud {token_url})\""
+        )
+    secret = client_secret or "<client key>"
+    if method == "client_secret_post":
+        return (
+            f"curl -s {shlex.quote(token_url)} \\\n"
+            "  -d grant_type=client_credentials \\\n"
+            f"  -d client_id={shlex.quote(client_id)} \\\n"
+            f"  -d client_secret={shlex.quote(secret)}"
+        )
+    return (
+        f"curl -s -u {shlex.quote(f'{client_id}:{secret}')} \\\n"
+        f"  -d grant_type=client_credentials {shlex.quote(token_url)}"
+    )
+
+
+def client_keys_csv(*, credential, client_secret, token_url):
+    """The "Download Client Keys" file: one header row, one data row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["name", "client_id", "client_key", "realm", "token_url", "auth_method"])
+    writer.writerow([credential.name, credential.client_id, client_secret or "", credential.realm, token_url, credential.auth_method])
+    return buffer.getvalue()

@@ -1,0 +1,106 @@
+"""Service credentials: OAuth2 clients for machines, and the JWT ids they have used."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from oauth2_provider.models import Application
+
+from .groups import Group
+from .organizations import Organization
+from .resources import Resource
+
+VALIDITY_DAYS = {"30d": 30, "90d": 90, "180d": 180, "365d": 365, "never": None}
+TOKEN_LIFETIMES = {"15m": 15 * 60, "1h": 3600, "2h": 2 * 3600, "8h": 8 * 3600, "24h": 24 * 3600}
+
+
+class ServiceCredential(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active"
+        DISABLED = "disabled"
+        REVOKED = "revoked"
+        EXPIRED = "expired"
+
+    class AuthMethod(models.TextChoices):
+        CLIENT_SECRET_BASIC = "client_secret_basic"
+        CLIENT_SECRET_POST = "client_secret_post"
+        PRIVATE_KEY_JWT = "private_key_jwt"
+
+    # No organization: a root credential with platform-wide permissions (superusers only).
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="service_credentials"
+    )
+    name = models.CharField(max_length=150)
+    description = models.TextField(blank=True, max_length=2000)
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="service_credential")
+    service_user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="service_credential"
+    )
+    validity = models.CharField(max_length=8, choices=[(k, k) for k in VALIDITY_DAYS], default="90d")
+    expires_at = models.DateTimeField(null=True, blank=True)
+    token_lifetime = models.CharField(max_length=4, choices=[(k, k) for k in TOKEN_LIFETIMES], default="1h")
+    groups = models.ManyToManyField(Group, blank=True, related_name="service_credentials")
+    bound_resource = models.ForeignKey(
+        Resource, null=True, blank=True, on_delete=models.SET_NULL, related_name="bound_credentials",
+        help_text="When set, the credential's permissions count only inside this resource.",
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    auth_method = models.CharField(max_length=32, choices=AuthMethod.choices, default=AuthMethod.CLIENT_SECRET_BASIC)
+    jwks = models.JSONField(default=dict, blank=True, help_text="Public keys for private_key_jwt.")
+    # Bumped by every key regeneration: a token grant that authenticated with an older key is not saved.
+    secret_version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="service_credential_name_unique_per_org"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def client_id(self):
+        return self.application.client_id
+
+    @property
+    def realm(self):
+        return self.organization.slug if self.organization_id else "root"
+
+    @property
+    def token_lifetime_seconds(self):
+        return TOKEN_LIFETIMES[self.token_lifetime]
+
+    def is_live(self, now=None):
+        """May it get tokens, and may its tokens be used? Expiry counts even before the task runs."""
+        now = now or timezone.now()
+        return self.status == self.Status.ACTIVE and (self.expires_at is None or self.expires_at > now)
+
+    def seconds_left(self, now=None):
+        if self.expires_at is None:
+            return None
+        return max(0, int((self.expires_at - (now or timezone.now())).total_seconds()))
+
+
+def expiry_for(validity, start=None):
+    days = VALIDITY_DAYS[validity]
+    return None if days is None else (start or timezone.now()) + timedelta(days=days)
+
+
+class UsedClientAssertion(models.Model):
+    """A `jti` of a private_key_jwt assertion, kept until the assertion expires, so it works once."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
+    jti_digest = models.CharField(max_length=64)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["application", "jti_digest"], name="client_assertion_jti_once"),
+        ]

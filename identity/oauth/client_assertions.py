@@ -1,0 +1,183 @@
+"""`private_key_jwt` client authentication (RFC 7523 §2.2 and §3), built on jwcrypto.
+
+django-oauth-toolkit does not implement it; the validator calls ``verify_client_assertion``.
+Rules: asymmetric algorithms only; the key is chosen by ``kid`` (so a client can roll keys);
+``iss`` = ``sub`` = client id; ``aud`` names the token endpoint or the issuer; ``exp`` is required,
+not past and not further ahead than an hour (authlib's default) plus a little skew; each ``jti``
+is accepted once, remembered in the database until the assertion expires.
+"""
+
+import hashlib
+import json
+from datetime import datetime, timedelta, timezone as dt_timezone
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from jwcrypto import jwk, jws
+from jwcrypto.common import JWException
+
+from identity.models import UsedClientAssertion
+
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+ALLOWED_ALGORITHMS = ("RS256", "PS256", "ES256", "EdDSA")
+CLOCK_SKEW = timedelta(seconds=30)
+MAX_LIFETIME = timedelta(hours=1)
+MAX_ASSERTION_LENGTH = 16 * 1024
+
+
+class AssertionRejected(Exception):
+    """Why an assertion was refused; for logs only, the client always sees invalid_client."""
+
+
+def _now():
+    return timezone.now()
+
+
+def unverified_issuer(assertion):
+    """The `iss` claim before verification, only to find which client claims to be calling."""
+    try:
+        token = jws.JWS()
+        token.deserialize(assertion)
+        claims = json.loads(token.objects["payload"])
+        return claims.get("iss") if isinstance(claims, dict) and isinstance(claims.get("iss"), str) else None
+    except (JWException, ValueError, TypeError, KeyError, UnicodeDecodeError):
+        return None
+
+
+def load_key_set(jwks):
+    try:
+        return jwk.JWKSet.from_json(json.dumps(jwks))
+    except (JWException, ValueError, TypeError) as error:
+        raise AssertionRejected("stored key set is unreadable") from error
+
+
+def _select_key(key_set, kid):
+    keys = list(key_set["keys"])
+    if kid is not None:
+        matching = [key for key in keys if key.get("kid") == kid]
+        if not matching:
+            raise AssertionRejected("unknown kid")
+        return matching[0]
+    if len(keys) != 1:
+        raise AssertionRejected("kid required when several keys are registered")
+    return keys[0]
+
+
+def _timestamp(claims, name, required=False):
+    value = claims.get(name)
+    if value is None:
+        if required:
+            raise AssertionRejected(f"{name} missing")
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise AssertionRejected(f"{name} is not a number")
+    try:
+        return datetime.fromtimestamp(value, tz=dt_timezone.utc)
+    except (OverflowError, OSError, ValueError) as error:
+        raise AssertionRejected(f"{name} out of range") from error
+
+
+def verify_client_assertion(*, assertion, application, jwks, audiences):
+    """Check the assertion for ``application``; raise AssertionRejected, or return its claims."""
+    if not isinstance(assertion, str) or len(assertion) > MAX_ASSERTION_LENGTH:
+        raise AssertionRejected("malformed assertion")
+    token = jws.JWS()
+    try:
+        token.deserialize(assertion)
+        header = token.jose_header
+    except (JWException, ValueError, TypeError) as error:
+        raise AssertionRejected("malformed assertion") from error
+    if not isinstance(header, dict):
+        raise AssertionRejected("malformed header")
+    algorithm = header.get("alg")
+    if algorithm not in ALLOWED_ALGORITHMS:
+        raise AssertionRejected(f"algorithm {algorithm!r} not allowed")
+    key = _select_key(load_key_set(jwks), header.get("kid"))
+    try:
+        token.verify(key, alg=algorithm)
+        claims = json.loads(token.payload)
+    except (JWException, ValueError, TypeError) as error:
+        raise AssertionRejected("bad signature") from error
+    if not isinstance(claims, dict):
+        raise AssertionRejected("claims are not an object")
+    _check_claims(claims, application.client_id, audiences)
+    _remember_jti(claims, application)
+    return claims
+
+
+def _check_claims(claims, client_id, audiences):
+    if claims.get("iss") != client_id or claims.get("sub") != client_id:
+        raise AssertionRejected("iss and sub must be the client id")
+    audience = claims.get("aud")
+    audience_list = audience if isinstance(audience, list) else [audience]
+    if not any(isinstance(a, str) and a.rstrip("/") in audiences for a in audience_list):
+        raise AssertionRejected("aud names neither the token endpoint nor the issuer")
+    now = _now()
+    expires = _timestamp(claims, "exp", required=True)
+    if expires <= now - CLOCK_SKEW:
+        raise AssertionRejected("expired")
+    if expires > now + MAX_LIFETIME + CLOCK_SKEW:
+        raise AssertionRejected("exp too far ahead")
+    not_before = _timestamp(claims, "nbf")
+    if not_before is not None and not_before > now + CLOCK_SKEW:
+        raise AssertionRejected("not yet valid")
+    issued_at = _timestamp(claims, "iat")
+    if issued_at is not None and issued_at > now + CLOCK_SKEW:
+        raise AssertionRejected("issued in the future")
+    jti = claims.get("jti")
+    if not isinstance(jti, str) or not jti or len(jti) > 256:
+        raise AssertionRejected("jti missing")
+    claims["_expires_at"] = expires
+
+
+def _remember_jti(claims, application):
+    """Insert the jti; the unique constraint lets exactly one of many parallel sends through."""
+    digest = hashlib.sha256(claims["jti"].encode()).hexdigest()
+    try:
+        with transaction.atomic():
+            UsedClientAssertion.objects.create(
+                application=application, jti_digest=digest, expires_at=claims.pop("_expires_at") + CLOCK_SKEW
+            )
+    except IntegrityError as error:
+        raise AssertionRejected("jti already used") from error
+
+
+def normalise_public_keys(*, jwks=None, public_key=None):
+    """A JWKS dict from a pasted JWKS or PEM public key; ValueError naming the problem otherwise.
+
+    Only public asymmetric keys are accepted, each given a `kid` if it has none.
+    """
+    if public_key:
+        try:
+            key = jwk.JWK.from_pem(public_key.encode() if isinstance(public_key, str) else public_key)
+        except (JWException, ValueError, TypeError) as error:
+            raise ValueError("This is not a PEM public key.") from error
+        keys = [key]
+    elif jwks:
+        if isinstance(jwks, str):
+            try:
+                jwks = json.loads(jwks)
+            except ValueError as error:
+                raise ValueError("This is not valid JSON.") from error
+        if not isinstance(jwks, dict) or not isinstance(jwks.get("keys"), list) or not jwks["keys"]:
+            raise ValueError('Give a JWKS: {"keys": [ … ]} with at least one key.')
+        if len(jwks["keys"]) > 10:
+            raise ValueError("Register at most 10 keys.")
+        try:
+            keys = [jwk.JWK(**k) if isinstance(k, dict) else None for k in jwks["keys"]]
+        except (JWException, ValueError, TypeError) as error:
+            raise ValueError("A key in the JWKS is malformed.") from error
+        if None in keys:
+            raise ValueError("Each key must be a JSON object.")
+    else:
+        raise ValueError("Give a public key (PEM) or a JWKS for private_key_jwt.")
+    exported = []
+    for key in keys:
+        if key.get("kty") not in ("RSA", "EC", "OKP"):
+            raise ValueError("Only RSA, EC and OKP (Ed25519) public keys are accepted.")
+        if key.has_private:
+            raise ValueError("This is a private key: paste only the public key.")
+        public = json.loads(key.export_public())
+        public.setdefault("kid", key.thumbprint())
+        exported.append(public)
+    return {"keys": exported}

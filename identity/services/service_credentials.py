@@ -1,0 +1,396 @@
+"""Service credentials: create, edit groups and grants, disable, enable, regenerate, revoke, delete.
+
+A credential owns a django-oauth-toolkit Application (confidential, client credentials only) and a
+service-account user, so groups and guardian grants apply to it as to a person. Every change that
+must stop tokens deletes them in the same transaction, with the credential row locked, so a token
+grant racing it can never survive it (see the validator's ``_save_bearer_token``).
+"""
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
+from oauth2_provider.models import AccessToken, Application, RefreshToken
+
+from identity import audit
+from identity.authorization import may, resource_permission
+from identity.errors import Conflict, InvalidInput, NotPermitted
+from identity.models import AuditAction, Group, Resource, Role, ServiceCredential, UsedClientAssertion
+from identity.models.credentials import TOKEN_LIFETIMES, VALIDITY_DAYS, expiry_for
+from identity.oauth.client_assertions import normalise_public_keys
+from identity.permissions import PLATFORM_KINDS, is_valid_permission
+
+from .validation import clean_name, ensure_name_free, save_unique
+
+CLIENT_SECRET_PREFIX = "pcs_"
+Method = ServiceCredential.AuthMethod
+
+
+def _now():
+    return timezone.now()
+
+
+def new_client_secret():
+    """256 bits, with a recognisable prefix so leak scanners can find a client key."""
+    return CLIENT_SECRET_PREFIX + secrets.token_urlsafe(32)
+
+
+def _field_error(field, message):
+    return InvalidInput(f"{field}: {message}", field_errors={field: [message]})
+
+
+def _clean_choice(value, choices, field):
+    if value not in choices:
+        return _raise(_field_error(field, f"Choose one of: {', '.join(choices)}."))
+    return value
+
+
+def _raise(error):
+    raise error
+
+
+# ---------------------------------------------------------------- groups and grants
+
+
+def _groups_by_id(organization, group_ids):
+    if group_ids is None:
+        return []
+    if not isinstance(group_ids, (list, tuple)) or not all(isinstance(g, int) and not isinstance(g, bool) for g in group_ids):
+        raise _field_error("groups", "Give a list of group ids.")
+    groups = list(Group.objects.filter(organization=organization, pk__in=group_ids).prefetch_related("roles"))
+    missing = sorted(set(group_ids) - {g.pk for g in groups})
+    if missing:
+        raise _field_error("groups", f"No such group: {', '.join(map(str, missing))}.")
+    return groups
+
+
+def _may_grant(actor, permission, resource=None):
+    """A credential never gets more than its creator could grant.
+
+    Platform permissions (``groups:write``…) must be the actor's own. Permissions of resource kinds
+    (``studios:create``…) may be granted by whoever holds them on that resource or administers the
+    resource tree (``resources:write``).
+    """
+    if may(actor, permission, resource):
+        return True
+    kind = permission.split(":", 1)[0]
+    return kind not in PLATFORM_KINDS and may(actor, "resources:write", resource)
+
+
+def _clean_grants(organization, actor, grants):
+    """``[(resource, {permissions})]`` from the API shape ``[{"resource": id, "permissions": […]}]``.
+
+    A grant may name a ``role`` instead of (or beside) single permissions: its permissions count.
+    """
+    if grants is None:
+        return []
+    if not isinstance(grants, (list, tuple)) or len(grants) > 500:
+        raise _field_error("resource_grants", "Give a list of at most 500 grants.")
+    cleaned = {}
+    for index, grant in enumerate(grants):
+        if not isinstance(grant, dict) or not isinstance(grant.get("resource"), int) or isinstance(grant.get("resource"), bool):
+            raise _field_error("resource_grants", f"Grant {index + 1}: give a resource id.")
+        permissions = grant.get("permissions", [])
+        if not isinstance(permissions, (list, tuple)) or not all(isinstance(p, str) for p in permissions):
+            raise _field_error("resource_grants", f"Grant {index + 1}: permissions must be a list of strings.")
+        invalid = [p for p in permissions if not is_valid_permission(p)]
+        if invalid:
+            raise _field_error("resource_grants", f"Grant {index + 1}: not a permission: {', '.join(invalid[:3])}.")
+        permissions = set(permissions)
+        role_name = grant.get("role")
+        if role_name is not None:
+            role = Role.objects.filter(organization=organization, name=role_name).first() if isinstance(role_name, str) else None
+            if role is None:
+                raise _field_error("resource_grants", f"Grant {index + 1}: no such role.")
+            permissions |= set(role.permissions)
+        if not permissions:
+            raise _field_error("resource_grants", f"Grant {index + 1}: give permissions or a role.")
+        cleaned.setdefault(grant["resource"], set()).update(permissions)
+    resources = {r.pk: r for r in Resource.objects.filter(organization=organization, pk__in=list(cleaned))}
+    missing = sorted(set(cleaned) - set(resources))
+    if missing:
+        raise _field_error("resource_grants", f"No such resource: {', '.join(map(str, missing[:5]))}.")
+    result = [(resources[pk], permissions) for pk, permissions in cleaned.items()]
+    for resource, permissions in result:
+        refused = sorted(p for p in permissions if not _may_grant(actor, p, resource))
+        if refused:
+            raise NotPermitted(
+                f"You cannot grant {', '.join(refused[:3])} on {resource}.",
+                field_errors={"resource_grants": [f"You cannot grant {', '.join(refused[:3])} on {resource}."]},
+            )
+    return result
+
+
+def _ensure_groups_within_actor(actor, groups):
+    for group in groups:
+        refused = sorted({p for role in group.roles.all() for p in role.permissions if not _may_grant(actor, p)})
+        if refused:
+            message = f"The group {group.name} gives {', '.join(refused[:3])}, which you do not hold."
+            raise NotPermitted(message, field_errors={"groups": [message]})
+
+
+def _apply_groups(credential, groups):
+    current = set(credential.groups.all())
+    for group in current - set(groups):
+        group.auth_group.user_set.remove(credential.service_user)
+    for group in set(groups) - current:
+        group.auth_group.user_set.add(credential.service_user)
+    credential.groups.set(groups)
+
+
+def _apply_grants(credential, grants):
+    from identity.oauth.scopes import credential_grants
+
+    user = credential.service_user
+    existing = credential_grants(credential)
+    wanted = {resource.pk: (resource, permissions) for resource, permissions in grants}
+    resources = {r.pk: r for r in Resource.objects.filter(pk__in=list(existing))}
+    for resource_id, permissions in existing.items():
+        keep = wanted.get(resource_id, (None, set()))[1]
+        for permission in permissions - keep:
+            if resource_id in resources:
+                remove_perm(resource_permission(permission), user, resources[resource_id])
+    for resource_id, (resource, permissions) in wanted.items():
+        for permission in permissions - existing.get(resource_id, set()):
+            assign_perm(resource_permission(permission), user, resource)
+
+
+def _grants_summary(grants):
+    return [{"resource": r.pk, "name": str(r), "permissions": sorted(p)} for r, p in grants]
+
+
+def _kill_tokens(credential):
+    """Delete every token the credential issued: they stop working on the very next request."""
+    AccessToken.objects.filter(application=credential.application).delete()
+    RefreshToken.objects.filter(application=credential.application).delete()
+
+
+def _locked(credential):
+    return ServiceCredential.objects.select_for_update().select_related("application", "organization").get(pk=credential.pk)
+
+
+# ---------------------------------------------------------------- life cycle
+
+
+@transaction.atomic
+def service_credential_create(
+    *,
+    organization,
+    actor,
+    name,
+    description="",
+    validity="90d",
+    token_lifetime="1h",
+    groups=None,
+    resource_grants=None,
+    bound_resource=None,
+    token_endpoint_auth_method=Method.CLIENT_SECRET_BASIC,
+    jwks=None,
+    public_key=None,
+):
+    """A new credential; returns ``(credential, client_secret)`` (the secret is None for
+    private_key_jwt). The client secret exists in clear only in this return value."""
+    name = clean_name(name)
+    if not isinstance(description, str) or len(description) > 2000:
+        raise _field_error("description", "Ensure this field has no more than 2000 characters.")
+    _clean_choice(validity, list(VALIDITY_DAYS), "validity")
+    _clean_choice(token_lifetime, list(TOKEN_LIFETIMES), "token_lifetime")
+    _clean_choice(token_endpoint_auth_method, list(Method.values), "token_endpoint_auth_method")
+    key_set = {}
+    if token_endpoint_auth_method == Method.PRIVATE_KEY_JWT:
+        try:
+            key_set = normalise_public_keys(jwks=jwks, public_key=public_key)
+        except ValueError as error:
+            raise _field_error("public_key" if public_key else "jwks", str(error)) from error
+    credentials = ServiceCredential.objects.filter(organization=organization)
+    ensure_name_free(credentials, name=name)
+    group_objects = _groups_by_id(organization, groups) if organization else []
+    _ensure_groups_within_actor(actor, group_objects)
+    grants = _clean_grants(organization, actor, resource_grants) if organization else []
+    if bound_resource is not None and (organization is None or bound_resource.organization_id != organization.pk):
+        raise _field_error("bound_resource", "No such resource.")
+
+    client_secret = new_client_secret()
+    service_user = get_user_model().objects.create(
+        username=f"svc-{secrets.token_hex(8)}", email="", is_active=True
+    )
+    service_user.set_unusable_password()
+    service_user.save(update_fields=["password"])
+    application = Application.objects.create(
+        name=name[:255],
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+        client_secret=client_secret,
+        hash_client_secret=True,
+        user=service_user,
+    )
+    credential = ServiceCredential(
+        organization=organization,
+        name=name,
+        description=description,
+        application=application,
+        service_user=service_user,
+        validity=validity,
+        expires_at=expiry_for(validity),
+        token_lifetime=token_lifetime,
+        bound_resource=bound_resource,
+        auth_method=token_endpoint_auth_method,
+        jwks=key_set,
+        created_by=getattr(actor, "user", None) if getattr(getattr(actor, "user", None), "pk", None) else None,
+    )
+    save_unique(credential)
+    _apply_groups(credential, group_objects)
+    _apply_grants(credential, grants)
+    audit.record(
+        action=AuditAction.SERVICE_CREDENTIAL_CREATE,
+        organization=organization,
+        actor=actor,
+        target=credential,
+        details={
+            "client_id": application.client_id,
+            "validity": validity,
+            "token_lifetime": token_lifetime,
+            "auth_method": token_endpoint_auth_method,
+            "groups": sorted(g.name for g in group_objects),
+            "resource_grants": _grants_summary(grants),
+        },
+    )
+    return credential, (None if token_endpoint_auth_method == Method.PRIVATE_KEY_JWT else client_secret)
+
+
+@transaction.atomic
+def service_credential_update(*, credential, actor, groups=None, resource_grants=None):
+    """Only groups and resource grants change after creation."""
+    credential = _locked(credential)
+    details = {}
+    if groups is not None:
+        group_objects = _groups_by_id(credential.organization, groups)
+        _ensure_groups_within_actor(actor, group_objects)
+        _apply_groups(credential, group_objects)
+        details["groups"] = sorted(g.name for g in group_objects)
+    if resource_grants is not None:
+        grants = _clean_grants(credential.organization, actor, resource_grants)
+        _apply_grants(credential, grants)
+        details["resource_grants"] = _grants_summary(grants)
+    audit.record(
+        action=AuditAction.SERVICE_CREDENTIAL_UPDATE, organization=credential.organization, actor=actor,
+        target=credential, details=details,
+    )
+    return credential
+
+
+def _ensure_not_final(credential, verb):
+    if credential.status in (ServiceCredential.Status.REVOKED, ServiceCredential.Status.EXPIRED):
+        raise Conflict(f"A {credential.status} credential cannot be {verb}.", field_errors={"status": [credential.status]})
+
+
+def _change_status(credential, actor, status, action, verb):
+    credential = _locked(credential)
+    _ensure_not_final(credential, verb)
+    credential.status = status
+    credential.save(update_fields=["status"])
+    _kill_tokens(credential)
+    audit.record(action=action, organization=credential.organization, actor=actor, target=credential)
+    return credential
+
+
+@transaction.atomic
+def service_credential_disable(*, credential, actor):
+    return _change_status(credential, actor, ServiceCredential.Status.DISABLED, AuditAction.SERVICE_CREDENTIAL_DISABLE, "disabled")
+
+
+@transaction.atomic
+def service_credential_enable(*, credential, actor):
+    credential = _locked(credential)
+    if credential.expires_at is not None and credential.expires_at <= _now():
+        raise Conflict("This credential has expired and cannot be enabled.", field_errors={"status": ["expired"]})
+    return _change_status(credential, actor, ServiceCredential.Status.ACTIVE, AuditAction.SERVICE_CREDENTIAL_ENABLE, "enabled")
+
+
+@transaction.atomic
+def service_credential_revoke(*, credential, actor, confirm_name):
+    """Revoke for good; the caller must type the credential's exact name."""
+    if confirm_name != credential.name:
+        raise InvalidInput("name: type the credential's exact name to revoke it.", field_errors={"name": ["Does not match the credential's name."]})
+    credential = _locked(credential)
+    if credential.status == ServiceCredential.Status.REVOKED:
+        raise Conflict("This credential is already revoked.", field_errors={"status": ["revoked"]})
+    credential.status = ServiceCredential.Status.REVOKED
+    credential.save(update_fields=["status"])
+    _kill_tokens(credential)
+    audit.record(action=AuditAction.SERVICE_CREDENTIAL_REVOKE, organization=credential.organization, actor=actor, target=credential)
+    return credential
+
+
+@transaction.atomic
+def service_credential_regenerate_secret(*, credential, actor):
+    """A new client key, shown once; the old key and every token it issued stop working."""
+    credential = _locked(credential)
+    _ensure_not_final(credential, "given a new key")
+    if credential.auth_method == Method.PRIVATE_KEY_JWT:
+        raise Conflict(
+            "This credential authenticates with its own key pair; it has no client key.",
+            field_errors={"token_endpoint_auth_method": ["private_key_jwt"]},
+        )
+    client_secret = new_client_secret()
+    application = credential.application
+    application.client_secret = client_secret
+    application.hash_client_secret = True
+    application.save(update_fields=["client_secret"])
+    credential.secret_version += 1
+    credential.save(update_fields=["secret_version"])
+    _kill_tokens(credential)
+    audit.record(action=AuditAction.SERVICE_CREDENTIAL_REGENERATE, organization=credential.organization, actor=actor, target=credential)
+    return credential, client_secret
+
+
+@transaction.atomic
+def service_credential_delete(*, credential, actor):
+    """Remove for good; the audit log keeps its history."""
+    credential = _locked(credential)
+    audit.record(
+        action=AuditAction.SERVICE_CREDENTIAL_DELETE, organization=credential.organization, actor=actor,
+        target=credential, details={"client_id": credential.application.client_id},
+    )
+    application, service_user = credential.application, credential.service_user
+    _kill_tokens(credential)
+    credential.delete()
+    application.delete()
+    service_user.delete()
+
+
+def service_credentials_expire():
+    """Mark credentials past their validity expired and drop their tokens; safe to re-run.
+
+    Expiry already counts on every request; this makes status, lists and the audit log agree.
+    """
+    expired = 0
+    due = ServiceCredential.objects.filter(status=ServiceCredential.Status.ACTIVE, expires_at__lte=_now())
+    for pk in due.values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            credential = ServiceCredential.objects.select_for_update().select_related("application", "organization").filter(
+                pk=pk, status=ServiceCredential.Status.ACTIVE
+            ).first()
+            if credential is None:
+                continue
+            credential.status = ServiceCredential.Status.EXPIRED
+            credential.save(update_fields=["status"])
+            _kill_tokens(credential)
+            audit.record(action=AuditAction.SERVICE_CREDENTIAL_EXPIRE, organization=credential.organization, target=credential)
+            expired += 1
+    return expired
+
+
+def oauth_housekeeping():
+    """Clear expired access tokens and remembered JWT ids, in batches."""
+    now = _now()
+    removed = 0
+    for model, field in ((AccessToken, "expires__lt"), (UsedClientAssertion, "expires_at__lt")):
+        while True:
+            batch = list(model.objects.filter(**{field: now}).values_list("pk", flat=True)[:1000])
+            if not batch:
+                break
+            removed += model.objects.filter(pk__in=batch).delete()[0]
+    return removed
