@@ -6,9 +6,13 @@ from rest_framework.test import APIClient
 from tests.factories import OrganizationFactory, make_member, make_service_token
 
 
-@pytest.fixture(autouse=True)
-def plain_http_test_server(settings):
-    """Production settings redirect to HTTPS; the test client and live server speak plain HTTP."""
+def pytest_configure(config):
+    """Production settings redirect to HTTPS; the test client and live server speak plain HTTP.
+
+    Set before any live server starts: SecurityMiddleware reads these when it is built.
+    """
+    from django.conf import settings
+
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
