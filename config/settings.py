@@ -1,8 +1,10 @@
 """Portcullis settings: one module, every knob read from the environment (see README)."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from identity.oauth.lifetimes import access_token_lifetime
@@ -85,12 +87,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # A file, not memory, so that a Celery worker started by a test sees the test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": env_str("PORTCULLIS_TEST_DB") or str(BASE_DIR / "var" / "test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and broker: Redis from REDIS_URL, else the database cache and a filesystem broker.
 REDIS_URL = env_str("REDIS_URL")
-BROKER_DIR = BASE_DIR / "var" / "broker"
+BROKER_DIR = Path(env_str("PORTCULLIS_BROKER_DIR") or BASE_DIR / "var" / "broker")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     CELERY_BROKER_URL = REDIS_URL
@@ -112,7 +114,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    "purge-deleted-secrets": {"task": "secrets_vault.tasks.purge_deleted_secrets", "schedule": crontab(minute=17, hour=3)},
+    "expire-secrets": {"task": "secrets_vault.tasks.expire_secrets", "schedule": crontab(minute=7, hour=6)},
+}
 
 # --- Authentication and passwords.
 AUTH_PASSWORD_VALIDATORS = [
@@ -229,6 +234,7 @@ PORTCULLIS_ISSUER = env_str("PORTCULLIS_ISSUER")
 # --- Portcullis' own knobs.
 PORTCULLIS_ENCRYPTION_KEYS = env_list("PORTCULLIS_ENCRYPTION_KEYS")
 PORTCULLIS_SECRET_RETENTION_DAYS = env_int("PORTCULLIS_SECRET_RETENTION_DAYS", 30)
+PORTCULLIS_EXPIRY_WARNING_DAYS = env_int("PORTCULLIS_EXPIRY_WARNING_DAYS", 14)
 PORTCULLIS_BOOTSTRAP_TOKEN = env_str("PORTCULLIS_BOOTSTRAP_TOKEN")
 PORTCULLIS_BOOTSTRAP_ORG = env_str("PORTCULLIS_BOOTSTRAP_ORG")
 PORTCULLIS_BOOTSTRAP_ROLES = env_list("PORTCULLIS_BOOTSTRAP_ROLES", default=["sys_admin"])

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("identity.health_urls")),
     path("api/v1/", include("identity.api.urls")),
     path("api/v1/", include("identity.api.credential_urls")),
+    path("api/v1/", include("secrets_vault.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("o/", include("identity.oauth.urls")),
