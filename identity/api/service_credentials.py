@@ -182,7 +182,7 @@ class ServiceCredentialDetailView(CredentialObjectMixin, OrganizationScopedAPIVi
         if refused:
             raise ValidationError({field: ["Only groups and resource_grants can be changed."] for field in refused})
         data = _validated(UpdateSerializer, request.data)
-        credential = services.service_credential_update(credential=credential, actor=self.principal, **data)
+        services.service_credential_update(credential=credential, actor=self.principal, **data)
         return Response(DetailSerializer(self.get_credential()).data)
 
     def delete(self, request, *args, **kwargs):
@@ -200,9 +200,10 @@ class ServiceCredentialRevokeView(CredentialObjectMixin, OrganizationScopedAPIVi
 
     @extend_schema(request=RevokeSerializer, responses={200: DetailSerializer})
     def post(self, request, *args, **kwargs):
+        credential = self.get_credential()
         data = _validated(RevokeSerializer, request.data)
         credential = services.service_credential_revoke(
-            credential=self.get_credential(), actor=self.principal, confirm_name=data["name"]
+            credential=credential, actor=self.principal, confirm_name=data["name"]
         )
         return Response(DetailSerializer(credential).data)
 
@@ -217,7 +218,7 @@ class ServiceCredentialActionView(CredentialObjectMixin, OrganizationScopedAPIVi
     @extend_schema(request=None, responses={200: DetailSerializer})
     def post(self, request, *args, **kwargs):
         operation = {"disable": services.service_credential_disable, "enable": services.service_credential_enable}
-        credential = operation[self.action](credential=self.get_credential(), actor=self.principal)
+        operation[self.action](credential=self.get_credential(), actor=self.principal)
         return Response(DetailSerializer(self.get_credential()).data)
 
 
