@@ -117,6 +117,9 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "purge-deleted-secrets": {"task": "secrets_vault.tasks.purge_deleted_secrets", "schedule": crontab(minute=17, hour=3)},
     "expire-secrets": {"task": "secrets_vault.tasks.expire_secrets", "schedule": crontab(minute=7, hour=6)},
+    # Expiry already counts on every request; these keep status, lists and tables tidy.
+    "expire-service-credentials": {"task": "identity.tasks.expire_service_credentials", "schedule": crontab(minute="*/5")},
+    "clear-expired-oauth-tokens": {"task": "identity.tasks.clear_expired_oauth_tokens", "schedule": crontab(minute=23)},
 }
 
 # --- Authentication and passwords.
