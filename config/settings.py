@@ -250,4 +250,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("PORTCULLIS_LOG_LEVEL", "INFO")},
+    # oauthlib logs issued tokens at DEBUG: never let a debug setting write them out.
+    "loggers": {"oauthlib": {"level": "INFO"}},
 }
