@@ -151,8 +151,9 @@ def clean_payload(secret_type, value):
         raise InvalidInput("value: give an object.", field_errors={"value": ["Give an object with the type's fields."]})
     validator, allowed = VALIDATORS[secret_type]
     errors = _Errors()
-    for unknown in sorted(set(value) - allowed):
-        errors.add(str(unknown), f"Unknown field for a {secret_type} secret.")
+    if set(value) - allowed:
+        # The unknown names are not echoed: a value pasted in the wrong place must not leak.
+        errors.by_field["value"] = [f"Unknown field for a {secret_type} secret; the fields are: {', '.join(sorted(allowed))}."]
     payload, metadata = validator(errors, value)
     errors.raise_if_any()
     expires_at = metadata.pop("_not_after", None)

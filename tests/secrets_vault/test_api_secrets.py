@@ -70,7 +70,7 @@ def test_certificate_metadata_and_expiry_come_from_the_certificate(holder_client
         ("api_key", {"header_name": "X-Key", "value": ""}, "value.value"),
         ("api_key", {"header_name": "bad header", "value": "x"}, "value.header_name"),
         ("api_key", {"header_name": 5, "value": "x"}, "value.header_name"),
-        ("api_key", {"header_name": "X", "value": "x", "extra": 1}, "value.extra"),
+        ("api_key", {"header_name": "X", "value": "x", "extra": 1}, "value"),
         ("bearer_token", {"header_name": "Authorization"}, "value.header_value"),
         ("client_credentials", {"client_secret": "s"}, "value.client_id"),
         ("client_credentials", {"client_id": "c", "client_secret": "s", "scopes": "read"}, "value.scopes"),

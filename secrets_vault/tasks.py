@@ -1,0 +1,15 @@
+"""Celery tasks of the vault: thin, each calls one service. Safe to re-run after a killed worker."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="secrets_vault.tasks.purge_deleted_secrets")
+def purge_deleted_secrets(batch_size=services.PURGE_BATCH_SIZE):
+    return services.secrets_purge_deleted(batch_size=batch_size)
+
+
+@shared_task(name="secrets_vault.tasks.expire_secrets")
+def expire_secrets():
+    return {"expired": services.secrets_mark_expired(), "warning_emails": services.secrets_warn_expiring()}
