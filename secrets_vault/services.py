@@ -12,7 +12,7 @@ from datetime import timezone as dt_timezone
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -318,7 +318,7 @@ def secrets_rotate_encryption_key(*, batch_size=ROTATE_BATCH_SIZE, on_progress=N
                 plaintext = encryptor.decrypt(secret.key_id, secret.nonce, secret.ciphertext, secret.associated_data())
                 secret.key_id, secret.nonce, secret.ciphertext = encryptor.encrypt(plaintext, secret.associated_data())
                 per_organization[secret.organization_id] += 1
-            Secret.objects.bulk_update(secrets, ["key_id", "nonce", "ciphertext"])
+            _write_ciphertexts(secrets)
             for organization_id, count in per_organization.items():
                 AuditEvent.objects.create(
                     organization_id=organization_id,
@@ -333,6 +333,21 @@ def secrets_rotate_encryption_key(*, batch_size=ROTATE_BATCH_SIZE, on_progress=N
         if on_progress:
             on_progress(rotated, max(total, rotated))
     return rotated, total
+
+
+def _write_ciphertexts(secrets):
+    """One parameterised UPDATE per row via ``executemany``: far cheaper than ``bulk_update``'s
+    CASE expression over hundreds of rows."""
+    table = connection.ops.quote_name(Secret._meta.db_table)
+    pk = Secret._meta.pk
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET key_id = %s, nonce = %s, ciphertext = %s WHERE id = %s",
+            [
+                (secret.key_id, secret.nonce, secret.ciphertext, pk.get_db_prep_value(secret.pk, connection))
+                for secret in secrets
+            ],
+        )
 
 
 def secrets_mark_expired(*, now=None):

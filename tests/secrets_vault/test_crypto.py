@@ -58,21 +58,21 @@ def test_an_interrupted_rotation_resumes(organization, holder_principal, setting
     for n in range(6):
         make_secret(organization, holder_principal, name=f"s{n}")
     settings.PORTCULLIS_ENCRYPTION_KEYS = [TEST_KEY, OLD_KEY]
-    real_bulk_update = Secret.objects.bulk_update
+    real_write = services._write_ciphertexts
     calls = []
 
-    def crash_on_second_batch(*args, **kwargs):
+    def crash_on_second_batch(secrets):
         calls.append(1)
         if len(calls) == 2:
             raise RuntimeError("worker died")
-        return real_bulk_update(*args, **kwargs)
+        return real_write(secrets)
 
-    monkeypatch.setattr(Secret.objects, "bulk_update", crash_on_second_batch)
+    monkeypatch.setattr(services, "_write_ciphertexts", crash_on_second_batch)
     with pytest.raises(RuntimeError):
         services.secrets_rotate_encryption_key(batch_size=2)
     current = get_encryptor().current_key_id
     assert Secret.objects.filter(key_id=current).count() == 2
-    monkeypatch.setattr(Secret.objects, "bulk_update", real_bulk_update)
+    monkeypatch.setattr(services, "_write_ciphertexts", real_write)
     assert services.secrets_rotate_encryption_key(batch_size=2) == (4, 4)
     settings.PORTCULLIS_ENCRYPTION_KEYS = [TEST_KEY]
     for secret in Secret.objects.all():
