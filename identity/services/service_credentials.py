@@ -168,7 +168,7 @@ def _kill_tokens(credential):
 
 
 def _locked(credential):
-    return ServiceCredential.objects.select_for_update().select_related("application", "organization").get(pk=credential.pk)
+    return ServiceCredential.objects.select_for_update(of=("self",)).select_related("application", "organization").get(pk=credential.pk)
 
 
 # ---------------------------------------------------------------- life cycle
@@ -370,7 +370,7 @@ def service_credentials_expire():
     due = ServiceCredential.objects.filter(status=ServiceCredential.Status.ACTIVE, expires_at__lte=_now())
     for pk in due.values_list("pk", flat=True).iterator():
         with transaction.atomic():
-            credential = ServiceCredential.objects.select_for_update().select_related("application", "organization").filter(
+            credential = ServiceCredential.objects.select_for_update(of=("self",)).select_related("application", "organization").filter(
                 pk=pk, status=ServiceCredential.Status.ACTIVE
             ).first()
             if credential is None:
