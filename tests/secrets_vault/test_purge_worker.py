@@ -13,6 +13,7 @@ import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -33,7 +34,11 @@ def database_url():
     if db["ENGINE"].endswith("sqlite3"):
         return f"sqlite:///{db['NAME']}"
     if "postgresql" in db["ENGINE"]:
-        return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+        credentials = f"{quote(db['USER'] or '')}:{quote(db['PASSWORD'] or '')}"
+        host = db["HOST"] or "localhost"
+        if host.startswith("/"):  # a Unix socket directory
+            return f"postgres://{credentials}@/{db['NAME']}?host={quote(host)}"
+        return f"postgres://{credentials}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
     pytest.skip(f"No worker recipe for {db['ENGINE']}")
 
 
