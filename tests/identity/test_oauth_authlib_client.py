@@ -6,17 +6,11 @@ import pytest
 import requests
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.oauth2.rfc7523 import PrivateKeyJWT
-from django.core.cache import cache
 from jwcrypto import jwk
 
 from tests.factories import make_credential
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def clear_cache():
-    cache.clear()
 
 
 def call_me(live_server, token):

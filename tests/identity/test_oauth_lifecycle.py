@@ -1,28 +1,18 @@
 """Revoke, disable, regenerate and expire: tokens already issued stop working on the next request."""
 
-import base64
 import threading
 from datetime import timedelta
 
 import pytest
 import requests
-from django.core.cache import cache
 from django.utils import timezone
 
 from identity import services
 from identity.models import AuditEvent, ServiceCredential
 from tests.factories import SYSTEM_PRINCIPAL_ADMIN, make_credential
+from tests.identity.oauth_helpers import basic
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def clear_cache():
-    cache.clear()
-
-
-def basic(client_id, secret):
-    return "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
 
 
 def get_token(client, credential, secret):

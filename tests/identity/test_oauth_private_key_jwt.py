@@ -5,7 +5,6 @@ import time
 import uuid
 
 import pytest
-from django.core.cache import cache
 from jwcrypto import jwk, jws, jwt
 
 from identity.models import UsedClientAssertion
@@ -14,11 +13,6 @@ from tests.factories import make_credential
 pytestmark = pytest.mark.django_db
 TOKEN_URL = "http://testserver/o/token/"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-
-
-@pytest.fixture(autouse=True)
-def clear_cache():
-    cache.clear()
 
 
 @pytest.fixture

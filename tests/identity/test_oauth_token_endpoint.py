@@ -1,26 +1,16 @@
 """The token endpoint with client secrets: grants, scopes, lifetimes, failures and throttling."""
 
-import base64
 
 import pytest
-from django.core.cache import cache
 from oauth2_provider.models import AccessToken
 
 from identity import services
 from identity.oauth import throttle
 from identity.principals import SYSTEM_PRINCIPAL
 from tests.factories import make_credential
+from tests.identity.oauth_helpers import basic
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def clear_cache():
-    cache.clear()
-
-
-def basic(client_id, secret):
-    return "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
 
 
 def grant(client, client_id, secret, **extra):
