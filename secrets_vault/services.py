@@ -257,7 +257,7 @@ def secrets_purge_deleted(*, now=None, batch_size=PURGE_BATCH_SIZE, max_batches=
             rows = list(
                 Secret.objects.filter(deleted_at__lt=cutoff)
                 .select_for_update(skip_locked=True)
-                .order_by("deleted_at", "id")
+                .order_by()  # any order will do; sorting every batch would make the purge quadratic
                 .values_list("id", "organization_id", "owner_id", "name", "type")[:batch_size]
             )
             if not rows:
@@ -303,16 +303,21 @@ def secrets_rotate_encryption_key(*, batch_size=ROTATE_BATCH_SIZE, on_progress=N
         raise VaultNotConfigured(NO_KEY_MESSAGE)
     total = Secret.objects.exclude(key_id=current).count()
     rotated = 0
+    after = None
     while True:
         with transaction.atomic():
+            # Walk the primary key forward so no batch rescans rows already done in this run.
+            pending = Secret.objects.exclude(key_id=current)
+            if after is not None:
+                pending = pending.filter(pk__gt=after)
             secrets = list(
-                Secret.objects.exclude(key_id=current)
-                .select_for_update(skip_locked=True)
+                pending.select_for_update(skip_locked=True)
                 .only("id", "organization_id", "type", "key_id", "nonce", "ciphertext")
                 .order_by("id")[:batch_size]
             )
             if not secrets:
                 break
+            after = secrets[-1].pk
             per_organization = defaultdict(int)
             for secret in secrets:
                 plaintext = encryptor.decrypt(secret.key_id, secret.nonce, secret.ciphertext, secret.associated_data())
