@@ -7,3 +7,4 @@ class IdentityConfig(AppConfig):
 
     def ready(self):
         from identity import checks  # noqa: F401  (registers the system checks)
+        from identity.api import schema  # noqa: F401  (registers the OpenAPI security schemes)

@@ -2,4 +2,9 @@
 
 from django.urls import path
 
-urlpatterns = []
+from identity import health
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+]

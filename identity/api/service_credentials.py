@@ -157,6 +157,7 @@ class ServiceCredentialListView(OrganizationScopedAPIView):
             organization=self.organization, status=params.get("status", ""), search=params.get("search", "")
         )
 
+    @extend_schema(operation_id="service_credentials_list", responses=OutputSerializer(many=True))
     def get(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(OutputSerializer(page, many=True).data)
@@ -250,6 +251,7 @@ class SuperuserMixin:
 class RootServiceCredentialListView(SuperuserMixin, generics.GenericAPIView):
     serializer_class = OutputSerializer
 
+    @extend_schema(operation_id="root_service_credentials_list", responses=OutputSerializer(many=True))
     def get(self, request, *args, **kwargs):
         page = self.paginate_queryset(selectors.service_credential_list(organization=None))
         return self.get_paginated_response(OutputSerializer(page, many=True).data)

@@ -1,7 +1,24 @@
-"""The REST API (`/api/v1/`)."""
+"""The REST API (`/api/v1/`): who am I, the directory, service tokens and the audit log."""
 
 from django.urls import path
 
+from . import directory, service_tokens
+
 app_name = "api"
 
-urlpatterns = []
+org = "orgs/<slug:org>/"
+
+urlpatterns = [
+    path("me/", directory.MeView.as_view(), name="me"),
+    path(f"{org}groups/", directory.GroupListView.as_view(), name="group-list"),
+    path(f"{org}groups/<int:pk>/", directory.GroupDetailView.as_view(), name="group-detail"),
+    path(f"{org}resources/", directory.ResourceListView.as_view(), name="resource-list"),
+    path(f"{org}resources/<int:pk>/", directory.ResourceDetailView.as_view(), name="resource-detail"),
+    path(f"{org}roles/", directory.RoleListView.as_view(), name="role-list"),
+    path(f"{org}roles/<int:pk>/", directory.RoleDetailView.as_view(), name="role-detail"),
+    path(f"{org}members/", directory.MemberListView.as_view(), name="member-list"),
+    path(f"{org}members/<int:pk>/", directory.MemberDetailView.as_view(), name="member-detail"),
+    path(f"{org}service-tokens/", service_tokens.ServiceTokenListView.as_view(), name="service-token-list"),
+    path(f"{org}service-tokens/<int:pk>/", service_tokens.ServiceTokenDetailView.as_view(), name="service-token-detail"),
+    path(f"{org}audit-events/", directory.AuditEventListView.as_view(), name="audit-event-list"),
+]

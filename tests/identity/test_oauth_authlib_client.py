@@ -6,6 +6,7 @@ import pytest
 import requests
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.oauth2.rfc7523 import PrivateKeyJWT
+from joserfc.jwk import JWKRegistry
 from jwcrypto import jwk
 
 from tests.factories import make_credential
@@ -37,10 +38,8 @@ def test_authlib_gets_a_token_with_private_key_jwt(live_server, organization, kt
     )
     assert secret is None
     token_url = live_server.url + "/o/token/"
-    session = OAuth2Session(
-        credential.client_id, key.export_to_pem(private_key=True, password=None).decode(),
-        token_endpoint_auth_method="private_key_jwt",
-    )
+    private_key = JWKRegistry.import_key(json.loads(key.export_private()))
+    session = OAuth2Session(credential.client_id, private_key, token_endpoint_auth_method="private_key_jwt")
     session.register_client_auth_method(PrivateKeyJWT(token_url, alg=alg, headers={"kid": "ci-key"}))
     token = session.fetch_token(token_url, grant_type="client_credentials")
     assert call_me(live_server, token).status_code == 200
