@@ -1,0 +1,58 @@
+"""The bootstrap service token from configuration: created once, even by processes racing."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from identity.models import Organization, ServiceToken
+from identity.services import service_token_authenticate
+
+BOOTSTRAP = "bootstrap-token-for-tests-0123456789abcdefghij"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def database_url_of_the_test_database():
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    host = settings["HOST"] or "localhost"
+    auth = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
+    return f"postgres://{auth}@{host}:{settings['PORT'] or 5432}/{settings['NAME']}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_starting_together_create_one_bootstrap_token():
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_of_the_test_database(),
+        "PORTCULLIS_BOOTSTRAP_TOKEN": BOOTSTRAP,
+        "PORTCULLIS_BOOTSTRAP_ORG": "bootstrap-org",
+        "PORTCULLIS_BOOTSTRAP_ROLES": "sys_admin",
+        "PORTCULLIS_BOOTSTRAP_TTL": "24h",
+    }
+    command = [sys.executable, "manage.py", "bootstrap"]
+    processes = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    outputs = [process.communicate(timeout=120) for process in processes]
+    assert [p.returncode for p in processes] == [0, 0], outputs
+    assert Organization.objects.filter(slug="bootstrap-org").count() == 1
+    assert ServiceToken.objects.count() == 1
+    token = service_token_authenticate(BOOTSTRAP)
+    assert token is not None and token.expires_at is not None
+    assert {r.name for r in token.roles.all()} == {"sys_admin"}
+    restarted = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, timeout=120)
+    assert restarted.returncode == 0
+    assert ServiceToken.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_too_short_bootstrap_token_is_an_error_at_start(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.PORTCULLIS_BOOTSTRAP_TOKEN = "short"
+    settings.PORTCULLIS_BOOTSTRAP_ORG = "acme"
+    with pytest.raises(CommandError, match="PORTCULLIS_BOOTSTRAP_TOKEN"):
+        call_command("bootstrap")
