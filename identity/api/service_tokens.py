@@ -1,7 +1,7 @@
 """`/api/v1/orgs/{org}/service-tokens/`: create (the token is in that response only), list, delete."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -27,16 +27,13 @@ class ServiceTokenOutput(serializers.ModelSerializer):
         fields = ["id", "name", "roles", "expires_at", "last_used_at", "created_by", "created_at"]
 
 
-CREATED = inline_serializer(
-    "ServiceTokenCreated",
-    {
-        "id": serializers.IntegerField(),
-        "name": serializers.CharField(),
-        "roles": serializers.ListField(child=serializers.CharField()),
-        "expires_at": serializers.DateTimeField(allow_null=True),
-        "token": serializers.CharField(help_text="Shown once; store it now."),
-    },
-)
+class ServiceTokenCreatedOutput(ServiceTokenOutput):
+    """The creating response: the only one that ever holds the token."""
+
+    token = serializers.CharField(read_only=True, help_text="Shown once; store it now.")
+
+    class Meta(ServiceTokenOutput.Meta):
+        fields = [*ServiceTokenOutput.Meta.fields, "token"]
 
 
 class ServiceTokenListView(OrganizationScopedAPIView):
@@ -51,7 +48,7 @@ class ServiceTokenListView(OrganizationScopedAPIView):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(ServiceTokenOutput(page, many=True).data)
 
-    @extend_schema(request=ServiceTokenInput, responses={201: CREATED})
+    @extend_schema(request=ServiceTokenInput, responses={201: ServiceTokenCreatedOutput})
     def post(self, request, *args, **kwargs):
         data = validated(ServiceTokenInput, request.data)
         service_token, plaintext = services.service_token_create(

@@ -1,0 +1,225 @@
+"""The access matrix every organization-scoped endpoint keeps, run over each of them.
+
+anonymous → 401 with a challenge; another organization's object → 404; a `member` (person or
+token) writing → 403; a permitted caller → 200/201/204.
+"""
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pytest
+from rest_framework.test import APIClient
+
+from identity import services
+from identity.models import Resource
+from tests.factories import SYSTEM_PRINCIPAL_ADMIN, make_member, make_service_token
+
+pytestmark = pytest.mark.django_db
+
+
+def _group(organization):
+    return services.group_create(organization=organization, actor=SYSTEM_PRINCIPAL_ADMIN(organization), name="ops").pk
+
+
+def _resource(organization):
+    return Resource.objects.create(organization=organization, kind="projects", name="apollo").pk
+
+
+def _role(organization):
+    return services.role_create(
+        organization=organization, actor=SYSTEM_PRINCIPAL_ADMIN(organization), name="auditor", permissions=["audit_events:read"]
+    ).pk
+
+
+def _member(organization):
+    make_member(organization, role="member", username=f"bob-{organization.slug}")
+    return organization.memberships.get(user__username=f"bob-{organization.slug}").pk
+
+
+def _service_token(organization):
+    return make_service_token(organization, roles=("member",), name="deployer")[0].pk
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    path: str
+    make: Callable = None
+    create: dict = field(default_factory=dict)
+    update: dict = None
+
+    def __str__(self):
+        return self.path
+
+
+OBJECT_ENDPOINTS = [
+    Endpoint("groups", _group, {"name": "platform"}, {"name": "platform-team"}),
+    Endpoint("resources", _resource, {"kind": "projects", "name": "gemini"}, {"name": "gemini-2"}),
+    Endpoint("roles", _role, {"name": "reader", "permissions": ["secrets:read"]}, {"description": "Reads secrets"}),
+    Endpoint("members", _member, {"username": "carol", "email": "carol@example.com", "role": "member"}, {"role": "account_manager"}),
+    Endpoint("service-tokens", _service_token, {"name": "ci", "roles": ["member"], "expires_in": "24h"}),
+]
+LIST_ONLY_ENDPOINTS = [Endpoint("audit-events")]
+ALL_ENDPOINTS = OBJECT_ENDPOINTS + LIST_ONLY_ENDPOINTS
+
+
+def list_url(organization, endpoint):
+    return f"/api/v1/orgs/{organization.slug}/{endpoint.path}/"
+
+
+def detail_url(organization, endpoint, pk):
+    return f"{list_url(organization, endpoint)}{pk}/"
+
+
+def detail_requests(endpoint):
+    """(method, body) for every verb the detail route takes."""
+    verbs = [("get", None), ("delete", None)]
+    if endpoint.update is not None:
+        verbs.append(("patch", endpoint.update))
+    return verbs
+
+
+def send(client, method, url, body=None):
+    return getattr(client, method)(url, body, format="json") if body is not None else getattr(client, method)(url)
+
+
+@pytest.fixture
+def member_client(organization):
+    client = APIClient()
+    client.force_authenticate(user=make_member(organization, role="member"))
+    return client
+
+
+@pytest.fixture
+def member_token_client(organization):
+    _, plaintext = make_service_token(organization, roles=("member",), name="member-token")
+    client = APIClient()
+    client.credentials(HTTP_X_API_KEY=plaintext)
+    return client
+
+
+@pytest.mark.parametrize("endpoint", ALL_ENDPOINTS, ids=str)
+def test_anonymous_callers_get_401_with_a_challenge(api_client, organization, endpoint):
+    requests = [("get", list_url(organization, endpoint), None)]
+    if endpoint.make:
+        pk = endpoint.make(organization)
+        requests.append(("post", list_url(organization, endpoint), endpoint.create))
+        requests += [(method, detail_url(organization, endpoint, pk), body) for method, body in detail_requests(endpoint)]
+    for method, url, body in requests:
+        response = send(api_client, method, url, body)
+        assert response.status_code == 401, (method, url)
+        assert "ApiKey" in response["WWW-Authenticate"]
+
+
+@pytest.mark.parametrize("endpoint", ALL_ENDPOINTS, ids=str)
+def test_a_wrong_token_gets_401(api_client, organization, endpoint):
+    api_client.credentials(HTTP_AUTHORIZATION="ApiKey pct_not-a-real-token")
+    response = api_client.get(list_url(organization, endpoint))
+    assert response.status_code == 401
+    assert response.has_header("WWW-Authenticate")
+
+
+@pytest.mark.parametrize("endpoint", OBJECT_ENDPOINTS, ids=str)
+def test_objects_of_another_organization_are_not_found(token_client, organization, other_organization, endpoint):
+    foreign_pk = endpoint.make(other_organization)
+    for method, body in detail_requests(endpoint):
+        response = send(token_client, method, detail_url(organization, endpoint, foreign_pk), body)
+        assert response.status_code == 404, method
+        assert str(foreign_pk) not in response.content.decode()
+    assert foreign_pk not in [row["id"] for row in token_client.get(list_url(organization, endpoint)).json()["results"]]
+
+
+@pytest.mark.parametrize("endpoint", ALL_ENDPOINTS, ids=str)
+def test_another_organizations_url_is_not_found(token_client, other_organization, endpoint):
+    assert token_client.get(list_url(other_organization, endpoint)).status_code == 404
+    if endpoint.make:
+        assert token_client.post(list_url(other_organization, endpoint), endpoint.create, format="json").status_code == 404
+
+
+@pytest.mark.parametrize("endpoint", ALL_ENDPOINTS, ids=str)
+def test_an_unknown_organization_is_not_found(token_client, endpoint):
+    assert token_client.get(f"/api/v1/orgs/nowhere/{endpoint.path}/").status_code == 404
+
+
+@pytest.mark.parametrize("endpoint", OBJECT_ENDPOINTS, ids=str)
+@pytest.mark.parametrize("caller", ["member_client", "member_token_client"])
+def test_members_may_not_write(request, organization, endpoint, caller):
+    client = request.getfixturevalue(caller)
+    pk = endpoint.make(organization)
+    assert client.post(list_url(organization, endpoint), endpoint.create, format="json").status_code == 403
+    for method, body in detail_requests(endpoint):
+        if method == "get":
+            continue
+        assert send(client, method, detail_url(organization, endpoint, pk), body).status_code == 403, method
+
+
+@pytest.mark.parametrize("endpoint", OBJECT_ENDPOINTS, ids=str)
+@pytest.mark.parametrize("caller", ["token_client", "holder_client"])
+def test_permitted_callers_list_create_read_update_and_delete(request, organization, endpoint, caller):
+    client = request.getfixturevalue(caller)
+    pk = endpoint.make(organization)
+
+    listed = client.get(list_url(organization, endpoint))
+    assert listed.status_code == 200
+    assert {"count", "next", "previous", "results"} <= set(listed.json())
+    assert pk in [row["id"] for row in listed.json()["results"]]
+
+    created = client.post(list_url(organization, endpoint), endpoint.create, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["id"] != pk
+
+    detail = client.get(detail_url(organization, endpoint, pk))
+    assert detail.status_code == 200
+    assert detail.json()["id"] == pk
+
+    if endpoint.update is not None:
+        updated = client.patch(detail_url(organization, endpoint, pk), endpoint.update, format="json")
+        assert updated.status_code == 200, updated.content
+        for key, value in endpoint.update.items():
+            assert updated.json()[key] == value
+
+    assert client.delete(detail_url(organization, endpoint, pk)).status_code == 204
+    assert client.get(detail_url(organization, endpoint, pk)).status_code == 404
+
+
+@pytest.mark.parametrize("endpoint", OBJECT_ENDPOINTS, ids=str)
+def test_members_may_read_only_what_their_role_lists(member_client, organization, endpoint):
+    expected = 403 if endpoint.path == "service-tokens" else 200
+    assert member_client.get(list_url(organization, endpoint)).status_code == expected
+
+
+def test_members_may_not_read_the_audit_log(member_client, organization):
+    assert member_client.get(list_url(organization, LIST_ONLY_ENDPOINTS[0])).status_code == 403
+
+
+@pytest.mark.parametrize("endpoint", OBJECT_ENDPOINTS, ids=str)
+def test_ids_beyond_any_integer_are_not_found(token_client, organization, endpoint):
+    assert token_client.get(detail_url(organization, endpoint, 10**30)).status_code == 404
+
+
+@pytest.mark.parametrize("endpoint", [e for e in OBJECT_ENDPOINTS if e.path != "members"], ids=str)
+def test_a_taken_name_is_a_conflict(token_client, organization, endpoint):
+    first = token_client.post(list_url(organization, endpoint), endpoint.create, format="json")
+    assert first.status_code == 201, first.content
+    again = token_client.post(list_url(organization, endpoint), endpoint.create, format="json")
+    assert again.status_code == 409
+    assert "name" in again.json()
+
+
+def test_adding_someone_already_a_member_is_a_conflict(token_client, organization, account_holder):
+    body = {"username": account_holder.username, "role": "member"}
+    response = token_client.post(list_url(organization, OBJECT_ENDPOINTS[3]), body, format="json")
+    assert response.status_code == 409
+    assert "username" in response.json()
+
+
+@pytest.mark.parametrize("endpoint", OBJECT_ENDPOINTS, ids=str)
+def test_a_body_that_is_not_an_object_is_a_400(token_client, organization, endpoint):
+    response = token_client.post(list_url(organization, endpoint), ["not", "an", "object"], format="json")
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("endpoint", OBJECT_ENDPOINTS, ids=str)
+def test_malformed_json_is_a_400(token_client, organization, endpoint):
+    response = token_client.post(list_url(organization, endpoint), "{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert "JSON" in response.json()["detail"]
