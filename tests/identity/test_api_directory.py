@@ -1,0 +1,223 @@
+"""The directory API: groups, resources, roles and members, their shapes and their field errors."""
+
+import pytest
+
+from identity.models import AuditEvent, Group, Membership, Resource, Role
+from tests.factories import make_member
+
+pytestmark = pytest.mark.django_db
+
+
+def url(organization, path):
+    return f"/api/v1/orgs/{organization.slug}/{path}"
+
+
+def assert_field_error(response, field):
+    assert response.status_code == 400, response.content
+    assert field in response.json(), response.json()
+
+
+# ---------------------------------------------------------------- groups
+
+
+def test_a_group_is_created_with_role_names_and_member_usernames(token_client, organization, account_holder):
+    response = token_client.post(
+        url(organization, "groups/"),
+        {"name": "platform", "roles": ["sys_admin"], "members": [account_holder.username]},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["name"], body["roles"], body["members"]) == ("platform", ["sys_admin"], [account_holder.username])
+    assert AuditEvent.objects.filter(action="group.create", target_id=str(body["id"])).exists()
+
+
+def test_patching_a_group_replaces_its_members(token_client, organization, account_holder):
+    group_id = token_client.post(url(organization, "groups/"), {"name": "ops"}, format="json").json()["id"]
+    response = token_client.patch(url(organization, f"groups/{group_id}/"), {"members": [account_holder.username]}, format="json")
+    assert response.status_code == 200
+    assert response.json()["members"] == [account_holder.username]
+
+
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({}, "name"),
+        ({"name": ""}, "name"),
+        ({"name": ["not", "a", "string"]}, "name"),
+        ({"name": {"a": 1}}, "name"),
+        ({"name": "ops", "roles": "sys_admin"}, "roles"),
+        ({"name": "ops", "roles": ["no_such_role"]}, "roles"),
+        ({"name": "ops", "members": ["nobody-here"]}, "members"),
+        ({"name": "ops", "members": [{"username": "x"}]}, "members"),
+    ],
+)
+def test_bad_group_input_names_the_field(token_client, organization, body, field):
+    assert_field_error(token_client.post(url(organization, "groups/"), body, format="json"), field)
+    assert not Group.objects.exists()
+
+
+def test_a_member_of_another_organization_cannot_join_a_group(token_client, organization, other_organization):
+    outsider = make_member(other_organization)
+    response = token_client.post(url(organization, "groups/"), {"name": "ops", "members": [outsider.username]}, format="json")
+    assert_field_error(response, "members")
+
+
+# ---------------------------------------------------------------- resources
+
+
+def test_a_resource_is_created_below_its_parent(token_client, organization):
+    company = token_client.post(url(organization, "resources/"), {"kind": "companies", "name": "acme"}, format="json").json()
+    response = token_client.post(
+        url(organization, "resources/"), {"kind": "projects", "name": "apollo", "parent": company["id"]}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["parent"] == company["id"]
+    assert company["parent"] is None
+
+
+def test_the_same_name_may_be_used_for_another_kind(token_client, organization):
+    for kind in ("projects", "products"):
+        assert token_client.post(url(organization, "resources/"), {"kind": kind, "name": "apollo"}, format="json").status_code == 201
+
+
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"name": "apollo"}, "kind"),
+        ({"kind": "Projects!", "name": "apollo"}, "kind"),
+        ({"kind": "projects"}, "name"),
+        ({"kind": "projects", "name": "apollo", "parent": "abc"}, "parent"),
+        ({"kind": "projects", "name": "apollo", "parent": 987654}, "parent"),
+        ({"kind": "projects", "name": "apollo", "parent": 10**30}, "parent"),
+    ],
+)
+def test_bad_resource_input_names_the_field(token_client, organization, body, field):
+    assert_field_error(token_client.post(url(organization, "resources/"), body, format="json"), field)
+    assert not Resource.objects.exists()
+
+
+def test_a_parent_in_another_organization_is_no_such_resource(token_client, organization, other_organization):
+    foreign = Resource.objects.create(organization=other_organization, kind="companies", name="globex")
+    response = token_client.post(url(organization, "resources/"), {"kind": "projects", "name": "x", "parent": foreign.pk}, format="json")
+    assert_field_error(response, "parent")
+
+
+def test_a_resource_cannot_be_moved_below_itself(token_client, organization):
+    parent = Resource.objects.create(organization=organization, kind="companies", name="acme")
+    child = Resource.objects.create(organization=organization, kind="projects", name="apollo", parent=parent)
+    response = token_client.patch(url(organization, f"resources/{parent.pk}/"), {"parent": child.pk}, format="json")
+    assert_field_error(response, "parent")
+
+
+# ---------------------------------------------------------------- roles
+
+
+def test_a_custom_role_is_created_with_sorted_permissions(token_client, organization):
+    response = token_client.post(
+        url(organization, "roles/"), {"name": "deployer", "permissions": ["studios:create", "secrets:read"]}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["permissions"] == ["secrets:read", "studios:create"]
+    assert body["is_builtin"] is False
+    assert body["description"] == ""
+
+
+def test_the_built_in_roles_are_listed_first(token_client, organization):
+    roles = token_client.get(url(organization, "roles/")).json()["results"]
+    assert {r["name"] for r in roles if r["is_builtin"]} == {"account_holder", "sys_admin", "account_manager", "member"}
+
+
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"permissions": []}, "name"),
+        ({"name": "deployer"}, "permissions"),
+        ({"name": "deployer", "permissions": "secrets:read"}, "permissions"),
+        ({"name": "deployer", "permissions": ["not a permission"]}, "permissions"),
+        ({"name": "deployer", "permissions": [["secrets:read"]]}, "permissions"),
+    ],
+)
+def test_bad_role_input_names_the_field(token_client, organization, body, field):
+    assert_field_error(token_client.post(url(organization, "roles/"), body, format="json"), field)
+    assert not Role.objects.filter(is_builtin=False).exists()
+
+
+def test_built_in_roles_cannot_be_changed_or_deleted(token_client, organization):
+    builtin = Role.objects.get(organization=organization, name="member")
+    assert token_client.patch(url(organization, f"roles/{builtin.pk}/"), {"permissions": []}, format="json").status_code == 409
+    assert token_client.delete(url(organization, f"roles/{builtin.pk}/")).status_code == 409
+    assert Role.objects.filter(pk=builtin.pk).exists()
+
+
+def test_a_role_still_given_to_members_cannot_be_deleted(token_client, organization):
+    role_id = token_client.post(url(organization, "roles/"), {"name": "deployer", "permissions": []}, format="json").json()["id"]
+    token_client.post(url(organization, "members/"), {"username": "dave", "role": "deployer"}, format="json")
+    assert token_client.delete(url(organization, f"roles/{role_id}/")).status_code == 409
+
+
+# ---------------------------------------------------------------- members
+
+
+def test_adding_a_member_creates_the_person_and_answers_with_the_membership(token_client, organization):
+    response = token_client.post(
+        url(organization, "members/"), {"username": "erin", "email": "erin@example.com", "role": "account_manager"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["username"], body["email"], body["role"]) == ("erin", "erin@example.com", "account_manager")
+    assert body["id"] == Membership.objects.get(user__username="erin").pk
+
+
+def test_patching_a_member_changes_the_role(token_client, organization):
+    membership = Membership.objects.get(user=make_member(organization, role="member"))
+    response = token_client.patch(url(organization, f"members/{membership.pk}/"), {"role": "sys_admin"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["role"] == "sys_admin"
+    membership.refresh_from_db()
+    assert membership.role.name == "sys_admin"
+
+
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"role": "member"}, "username"),
+        ({"username": "frank"}, "role"),
+        ({"username": "frank", "role": "no_such_role"}, "role"),
+        ({"username": "frank", "role": "member", "email": "not-an-email"}, "email"),
+        ({"username": "frank", "role": ["member"]}, "role"),
+    ],
+)
+def test_bad_member_input_names_the_field(token_client, organization, body, field):
+    assert_field_error(token_client.post(url(organization, "members/"), body, format="json"), field)
+    assert not Membership.objects.filter(user__username="frank").exists()
+
+
+def test_patching_a_member_to_an_unknown_role_names_the_field(token_client, organization, account_holder):
+    membership = Membership.objects.get(user=account_holder)
+    assert_field_error(token_client.patch(url(organization, f"members/{membership.pk}/"), {"role": "king"}, format="json"), "role")
+
+
+def test_the_last_account_holder_can_be_neither_demoted_nor_removed(token_client, organization, account_holder):
+    membership = Membership.objects.get(user=account_holder)
+    assert token_client.patch(url(organization, f"members/{membership.pk}/"), {"role": "member"}, format="json").status_code == 409
+    assert token_client.delete(url(organization, f"members/{membership.pk}/")).status_code == 409
+    membership.refresh_from_db()
+    assert membership.role.name == "account_holder"
+
+
+def test_members_can_be_searched(token_client, organization):
+    make_member(organization, username="grace")
+    make_member(organization, username="heidi")
+    results = token_client.get(url(organization, "members/"), {"search": "gra"}).json()["results"]
+    assert [row["username"] for row in results] == ["grace"]
+
+
+def test_lists_are_paginated(token_client, organization):
+    for number in range(3):
+        token_client.post(url(organization, "groups/"), {"name": f"group-{number}"}, format="json")
+    page = token_client.get(url(organization, "groups/"), {"page_size": 2}).json()
+    assert page["count"] == 3
+    assert len(page["results"]) == 2
+    assert page["next"]
