@@ -1,5 +1,7 @@
 """Health endpoints for load balancers and orchestrators."""
 
+import logging
+
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -8,6 +10,7 @@ from django.views.decorators.http import require_GET
 from config.celery import app as celery_app
 
 BROKER_TIMEOUT_SECONDS = 2
+logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -22,16 +25,19 @@ def _database_ok():
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         return True
-    except Exception:  # any failure means "not ready"; the reason goes to the log, not the client
+    except Exception as error:  # any failure means "not ready"; the reason goes to the log, not the client
+        logger.warning("Readiness: the database does not answer (%s: %s)", type(error).__name__, error)
         return False
 
 
 def _broker_ok():
     try:
-        with celery_app.connection_for_write() as broker:
-            broker.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
+        # One attempt with a short timeout: a probe must answer fast, not wait out kombu's retries.
+        with celery_app.connection_for_write(connect_timeout=BROKER_TIMEOUT_SECONDS) as broker:
+            broker.ensure_connection(max_retries=0, timeout=BROKER_TIMEOUT_SECONDS)
         return True
-    except Exception:
+    except Exception as error:
+        logger.warning("Readiness: the broker does not answer (%s: %s)", type(error).__name__, error)
         return False
 
 
