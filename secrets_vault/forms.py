@@ -1,0 +1,379 @@
+"""The portal's secret forms: one per type, used to register a secret and to edit it.
+
+A form only shapes input into the service's ``value`` dict; the service validates the payload
+(so the portal and the API give the same messages) and ``apply_domain_error`` puts each of its
+field errors (``name``, ``expires_at``, ``value.header_name``…) on the matching form field.
+Secret inputs are password inputs that never render a value back, and the key/value rows
+render their keys only: a page that failed validation holds no secret.
+"""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from identity.errors import DomainError
+
+from .certificates import MAX_PEM_BYTES
+from .models import SecretType
+from .models.secrets import DisplayStatus
+from .payloads import MAX_FILE_BYTES, parse_pairs_file
+
+KEEP_CURRENT = "Leave empty to keep the current value."
+MIN_PAIR_ROWS = 3
+
+
+def _secret_input(**attrs):
+    return forms.PasswordInput(render_value=False, attrs={"autocomplete": "off", "spellcheck": "false", **attrs})
+
+
+class BlankTextInput(forms.TextInput):
+    """A visible input for a value kept encrypted (a client ID): never rendered back."""
+
+    def format_value(self, value):
+        return None
+
+
+def _read_text(upload, *, max_bytes):
+    """The upload as text, refusing what is too large before reading it."""
+    if upload.size is not None and upload.size > max_bytes:
+        raise ValidationError(f"The file is too large (at most {max_bytes // 1024} KiB).")
+    data = upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ValidationError(f"The file is too large (at most {max_bytes // 1024} KiB).")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValidationError("The file is not UTF-8 text.") from error
+
+
+class PairsWidget(forms.Widget):
+    """Rows of key and value inputs (``pair_key`` / ``pair_value``, repeated).
+
+    Without JavaScript a few empty rows are there to fill; ``secrets.js`` adds and removes rows.
+    Keys come back after an error, values never do.
+    """
+
+    def value_from_datadict(self, data, files, name):
+        keys = data.getlist("pair_key") if hasattr(data, "getlist") else []
+        values = data.getlist("pair_value") if hasattr(data, "getlist") else []
+        values += [""] * (len(keys) - len(values))
+        return list(zip(keys, values))
+
+    def value_omitted_from_data(self, data, files, name):
+        return "pair_key" not in data
+
+    def render(self, name, value, attrs=None, renderer=None):
+        keys = [key for key, _ in (value or []) if key]
+        keys += [""] * max(MIN_PAIR_ROWS - len(keys), 1)
+        rows = format_html_join(
+            "",
+            '<div class="pair-row" data-pair-row>'
+            '<label>Key <input type="text" name="pair_key" value="{}" autocomplete="off" spellcheck="false"></label>'
+            '<label>Value <input type="password" name="pair_value" autocomplete="off" spellcheck="false"></label>'
+            '<button type="button" class="button button--small" data-remove-row>Remove row</button>'
+            "</div>",
+            ((key,) for key in keys),
+        )
+        return format_html(
+            '<div class="pairs" id="{}" data-pairs>{}</div>'
+            '<button type="button" class="button button--small" data-add-row hidden>Add row</button>',
+            (attrs or {}).get("id", f"id_{name}"),
+            rows,
+        )
+
+
+class PairsField(forms.Field):
+    widget = PairsWidget
+
+    def to_python(self, value):
+        pairs = {}
+        for number, (key, item) in enumerate(value or [], start=1):
+            key = key.strip()
+            if not key and not item:
+                continue
+            if not key:
+                raise ValidationError(f"Row {number}: give a key for this value.")
+            if key in pairs:
+                raise ValidationError(f"Row {number}: the key “{key}” is given twice.")
+            pairs[key] = item
+        return pairs
+
+    def validate(self, value):
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+
+
+class SecretForm(forms.Form):
+    """Fields every type shares; subclasses add theirs and build the value.
+
+    ``editing``: the secret exists; its secret fields may stay empty to keep the current value.
+    ``may_write_organization``: without ``secrets:write``, only a personal secret can be made.
+    """
+
+    secret_type = None
+    secret_fields = ()
+    # Service field names (``value.<x>``) that are not the form field of the same name.
+    error_fields = {}
+
+    name = forms.CharField(label="Secret Name", max_length=150)
+    expires_at = forms.DateField(
+        label="Expiration Date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Optional. The secret counts as expired from the end of this day (UTC).",
+    )
+    personal = forms.BooleanField(
+        label="Personal: keep it in my own profile, visible to nobody else", required=False
+    )
+
+    def __init__(self, *args, editing=False, secret=None, may_write_organization=True, **kwargs):
+        self.editing = editing
+        self.secret = secret
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["personal"]
+            for name in self.secret_fields:
+                self.fields[name].required = False
+                self.fields[name].help_text = KEEP_CURRENT
+        elif not may_write_organization:
+            personal = self.fields["personal"]
+            personal.disabled = True
+            self.initial["personal"] = True
+            personal.help_text = "You may keep personal secrets only: organization secrets need the secrets:write permission."
+
+    def clean_expires_at(self):
+        day = self.cleaned_data.get("expires_at")
+        if day is None:
+            return None
+        moment = datetime.datetime.combine(day, datetime.time(23, 59, 59), tzinfo=datetime.timezone.utc)
+        unchanged = self.editing and self.secret is not None and self.secret.expires_at == moment
+        if moment <= timezone.now() and not unchanged:
+            raise ValidationError("Choose a date in the future.")
+        return moment
+
+    def payload(self):
+        """The payload fields given: all of them to register, the filled ones to edit."""
+        raise NotImplementedError
+
+    def service_kwargs(self):
+        """Keyword arguments for ``secret_create`` (register) or ``secret_update`` (edit)."""
+        data = self.cleaned_data
+        value = self.payload()
+        if not self.editing:
+            return {
+                "name": data["name"],
+                "type": self.secret_type,
+                "value": value,
+                "expires_at": data.get("expires_at"),
+                "personal": bool(data.get("personal")),
+            }
+        kwargs = {"name": data["name"]}
+        if value:
+            kwargs["value"] = value
+        if "expires_at" in self.fields and data.get("expires_at") != self.secret.expires_at:
+            kwargs["expires_at"] = data.get("expires_at")
+        return kwargs
+
+    def apply_domain_error(self, error: DomainError):
+        """Put each of the service's field errors on its field (the rest above the form)."""
+        if not error.field_errors:
+            self.add_error(None, error.message)
+            return
+        for key, messages in error.field_errors.items():
+            field = self.error_fields.get(key, key.removeprefix("value."))
+            for message in messages:
+                if field in self.fields and not (field in self.errors and message in self.errors[field]):
+                    self.add_error(field, message)
+                else:
+                    self.add_error(None, message)
+
+
+class ApiKeyForm(SecretForm):
+    secret_type = SecretType.API_KEY
+    secret_fields = ("value",)
+    field_order = ["name", "header_name", "value", "expires_at", "personal"]
+
+    header_name = forms.CharField(label="Header Name", max_length=200, initial="X-API-Key")
+    value = forms.CharField(label="Value", widget=_secret_input())
+
+    def payload(self):
+        data = self.cleaned_data
+        value = {"header_name": data["header_name"]}
+        if data.get("value"):
+            value["value"] = data["value"]
+        if self.editing and value["header_name"] == self.secret.metadata.get("header_name") and "value" not in value:
+            return {}
+        return value
+
+
+class BearerTokenForm(SecretForm):
+    secret_type = SecretType.BEARER_TOKEN
+    secret_fields = ("header_value",)
+    field_order = ["name", "header_name", "header_value", "expires_at", "personal"]
+
+    header_name = forms.CharField(label="Header Name", max_length=200, initial="Authorization")
+    header_value = forms.CharField(
+        label="Header Value", widget=_secret_input(), help_text="The whole header value, e.g. “Bearer eyJ…”."
+    )
+
+    def payload(self):
+        data = self.cleaned_data
+        value = {"header_name": data["header_name"]}
+        if data.get("header_value"):
+            value["header_value"] = data["header_value"]
+        if self.editing and value["header_name"] == self.secret.metadata.get("header_name") and "header_value" not in value:
+            return {}
+        return value
+
+
+class ClientCredentialsForm(SecretForm):
+    secret_type = SecretType.CLIENT_CREDENTIALS
+    secret_fields = ("client_id", "client_secret")
+    field_order = ["name", "client_id", "client_secret", "scopes", "expires_at", "personal"]
+
+    client_id = forms.CharField(
+        label="Client ID", max_length=1024, widget=BlankTextInput(attrs={"autocomplete": "off", "spellcheck": "false"})
+    )
+    client_secret = forms.CharField(label="Client Secret", widget=_secret_input())
+    scopes = forms.CharField(
+        label="Scopes",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        help_text="One scope per line (or separated by spaces).",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.editing and self.secret is not None:
+            self.initial.setdefault("scopes", "\n".join(self.secret.metadata.get("scopes", [])))
+
+    def clean_scopes(self):
+        return self.cleaned_data["scopes"].split()
+
+    def payload(self):
+        data = self.cleaned_data
+        value = {name: data[name] for name in ("client_id", "client_secret") if data.get(name)}
+        if not self.editing or data["scopes"] != self.secret.metadata.get("scopes", []):
+            value["scopes"] = data["scopes"]
+        return value
+
+
+class CertificateForm(SecretForm):
+    secret_type = SecretType.CERTIFICATE
+    secret_fields = ("certificate",)
+    field_order = ["name", "certificate", "private_key", "personal"]
+
+    certificate = forms.FileField(
+        label="Certificate",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pem,.crt,.cer", "data-certificate-input": ""}),
+        help_text="A PEM certificate (.pem, .crt, .cer). Its expiration date is read from it.",
+    )
+    private_key = forms.FileField(
+        label="Private Key",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".key"}),
+        help_text="Optional: the certificate's unencrypted PEM private key, a .key file.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The expiry is the certificate's own.
+        del self.fields["expires_at"]
+        if self.editing:
+            self.fields["private_key"].help_text = (
+                "Optional: a .key file matching the certificate. " + KEEP_CURRENT
+            )
+
+    def clean_certificate(self):
+        upload = self.cleaned_data.get("certificate")
+        return _read_text(upload, max_bytes=MAX_PEM_BYTES) if upload else ""
+
+    def clean_private_key(self):
+        upload = self.cleaned_data.get("private_key")
+        if not upload:
+            return ""
+        if not upload.name.lower().endswith(".key"):
+            raise ValidationError("Upload the private key as a .key file.")
+        return _read_text(upload, max_bytes=MAX_PEM_BYTES)
+
+    def payload(self):
+        data = self.cleaned_data
+        return {name: data[name] for name in ("certificate", "private_key") if data.get(name)}
+
+
+class KeyValueForm(SecretForm):
+    secret_type = SecretType.KEY_VALUE
+    secret_fields = ("pairs",)
+    field_order = ["name", "pairs", "pairs_file", "expires_at", "personal"]
+
+    pairs = PairsField(label="Pairs", help_text="Type keys and values, or upload a file below.")
+    pairs_file = forms.FileField(
+        label="Or upload a .env or JSON file",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".env,.json,.txt"}),
+        help_text="KEY=VALUE lines (.env) or one JSON object; rows typed above are added to it.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Either the rows or the file will do: checked in ``clean``.
+        self.fields["pairs"].required = False
+        if self.editing:
+            self.fields["pairs"].help_text = (
+                "Giving any pair replaces all of them. " + KEEP_CURRENT
+            )
+
+    def clean_pairs_file(self):
+        upload = self.cleaned_data.get("pairs_file")
+        if not upload:
+            return {}
+        text = _read_text(upload, max_bytes=MAX_FILE_BYTES)
+        try:
+            return parse_pairs_file(text, upload.name)
+        except DomainError as error:
+            raise ValidationError(error.field_errors.get("pairs_file") or [error.message]) from error
+
+    def clean(self):
+        cleaned = super().clean()
+        if "pairs" in cleaned and "pairs_file" in cleaned and not self.editing:
+            if not cleaned["pairs"] and not cleaned["pairs_file"]:
+                self.add_error("pairs", "Give at least one key and value, or upload a file.")
+        return cleaned
+
+    def payload(self):
+        pairs = {**self.cleaned_data.get("pairs_file", {}), **self.cleaned_data.get("pairs", {})}
+        return {"pairs": pairs} if pairs else {}
+
+
+FORMS = {
+    SecretType.API_KEY: ApiKeyForm,
+    SecretType.BEARER_TOKEN: BearerTokenForm,
+    SecretType.CLIENT_CREDENTIALS: ClientCredentialsForm,
+    SecretType.CERTIFICATE: CertificateForm,
+    SecretType.KEY_VALUE: KeyValueForm,
+}
+
+TYPE_DESCRIPTIONS = {
+    SecretType.API_KEY: "A key sent in a header, e.g. X-API-Key.",
+    SecretType.BEARER_TOKEN: "A token sent as a header value, e.g. Authorization: Bearer ….",
+    SecretType.CLIENT_CREDENTIALS: "An OAuth2 client ID and secret with their scopes.",
+    SecretType.CERTIFICATE: "A PEM certificate and, optionally, its private key.",
+    SecretType.KEY_VALUE: "Named values, typed in or read from a .env or JSON file.",
+}
+
+
+class SecretFilterForm(forms.Form):
+    """The list's filters (GET); unknown choices are ignored rather than failing the page."""
+
+    q = forms.CharField(label="Search", required=False, max_length=150)
+    type = forms.ChoiceField(label="Type", required=False, choices=[("", "All types"), *SecretType.choices])
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "All statuses"), *DisplayStatus.choices])
+
+    def filters(self):
+        if not self.is_valid():
+            return {"type": "", "status": "", "search": ""}
+        data = self.cleaned_data
+        return {"type": data["type"], "status": data["status"], "search": data["q"].strip()}
