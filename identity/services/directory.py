@@ -1,5 +1,7 @@
 """The organization's directory: members, roles, groups and resources."""
 
+import hashlib
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group as AuthGroup
 from django.core.exceptions import ValidationError
@@ -14,6 +16,8 @@ from identity.permissions import ACCOUNT_HOLDER, is_valid_permission
 
 from .service_tokens import roles_by_name
 from .validation import clean_name, ensure_name_free, save_unique
+
+AUTH_GROUP_NAME_LENGTH = AuthGroup._meta.get_field("name").max_length
 
 # ---------------------------------------------------------------- members
 
@@ -177,14 +181,25 @@ def _roles_or_empty(organization, names):
     return roles_by_name(organization, names) if names else []
 
 
+def _auth_group_name(organization_id, name):
+    """A unique auth Group name: those are global and at most 150 characters.
+
+    Long names get a digest up front, so that cutting them to length never makes two alike.
+    """
+    full = f"org{organization_id}:{name}"
+    if len(full) <= AUTH_GROUP_NAME_LENGTH:
+        return full
+    digest = hashlib.sha256(name.encode()).hexdigest()[:16]
+    return f"org{organization_id}:{digest}:{name}"[:AUTH_GROUP_NAME_LENGTH]
+
+
 @transaction.atomic
 def group_create(*, organization, actor, name, roles=(), members=()):
     name = clean_name(name)
     ensure_name_free(Group.objects.filter(organization=organization), name=name)
     role_objects = _roles_or_empty(organization, list(roles))
     users = _members_by_username(organization, list(members))
-    # auth Group names are global: prefix with the organization id to keep them apart.
-    auth_group = AuthGroup.objects.create(name=f"org{organization.pk}:{name}"[:150])
+    auth_group = AuthGroup.objects.create(name=_auth_group_name(organization.pk, name))
     group = Group(organization=organization, name=name, auth_group=auth_group)
     save_unique(group)
     group.roles.set(role_objects)
@@ -202,7 +217,7 @@ def group_update(*, group, actor, name=None, roles=None, members=None):
     if name is not None:
         group.name = clean_name(name)
         ensure_name_free(Group.objects.filter(organization=group.organization), name=group.name, exclude_pk=group.pk)
-        group.auth_group.name = f"org{group.organization_id}:{group.name}"[:150]
+        group.auth_group.name = _auth_group_name(group.organization_id, group.name)
         group.auth_group.save(update_fields=["name"])
         details["name"] = group.name
     save_unique(group)
