@@ -36,7 +36,7 @@ class BlankTextInput(forms.TextInput):
         return None
 
 
-def _read_text(upload, *, max_bytes):
+def read_upload_text(upload, *, max_bytes):
     """The upload as text, refusing what is too large before reading it."""
     if upload.size is not None and upload.size > max_bytes:
         raise ValidationError(f"The file is too large (at most {max_bytes // 1024} KiB).")
@@ -289,7 +289,7 @@ class CertificateForm(SecretForm):
 
     def clean_certificate(self):
         upload = self.cleaned_data.get("certificate")
-        return _read_text(upload, max_bytes=MAX_PEM_BYTES) if upload else ""
+        return read_upload_text(upload, max_bytes=MAX_PEM_BYTES) if upload else ""
 
     def clean_private_key(self):
         upload = self.cleaned_data.get("private_key")
@@ -297,7 +297,7 @@ class CertificateForm(SecretForm):
             return ""
         if not upload.name.lower().endswith(".key"):
             raise ValidationError("Upload the private key as a .key file.")
-        return _read_text(upload, max_bytes=MAX_PEM_BYTES)
+        return read_upload_text(upload, max_bytes=MAX_PEM_BYTES)
 
     def payload(self):
         data = self.cleaned_data
@@ -330,7 +330,7 @@ class KeyValueForm(SecretForm):
         upload = self.cleaned_data.get("pairs_file")
         if not upload:
             return {}
-        text = _read_text(upload, max_bytes=MAX_FILE_BYTES)
+        text = read_upload_text(upload, max_bytes=MAX_FILE_BYTES)
         try:
             return parse_pairs_file(text, upload.name)
         except DomainError as error:

@@ -24,7 +24,7 @@ from identity.views.base import OrganizationPortalMixin
 
 from . import selectors, services
 from .certificates import MAX_PEM_BYTES, parse_certificate
-from .forms import FORMS, TYPE_DESCRIPTIONS, SecretFilterForm, _read_text
+from .forms import FORMS, TYPE_DESCRIPTIONS, SecretFilterForm, read_upload_text
 from .models import SecretStatus, SecretType
 
 PAGE_SIZE = 25
@@ -247,7 +247,7 @@ class CertificateInspectView(VaultView):
         if upload is None:
             return JsonResponse({"error": "Choose a certificate file."}, status=400)
         try:
-            info = parse_certificate(_read_text(upload, max_bytes=MAX_PEM_BYTES))
+            info = parse_certificate(read_upload_text(upload, max_bytes=MAX_PEM_BYTES))
         except DomainError as error:
             messages_ = [m for ms in error.field_errors.values() for m in ms] or [error.message]
             return JsonResponse({"error": messages_[0]}, status=400)
