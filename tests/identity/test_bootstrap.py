@@ -56,3 +56,28 @@ def test_a_too_short_bootstrap_token_is_an_error_at_start(settings):
     settings.PORTCULLIS_BOOTSTRAP_ORG = "acme"
     with pytest.raises(CommandError, match="PORTCULLIS_BOOTSTRAP_TOKEN"):
         call_command("bootstrap")
+
+
+def test_wsgi_start_with_an_unmigrated_database_warns_instead_of_crashing(settings, monkeypatch, caplog):
+    from django.db import OperationalError
+
+    import config.wsgi
+    from identity import services
+
+    def unmigrated():
+        raise OperationalError("no such table: identity_servicetoken")
+
+    settings.PORTCULLIS_BOOTSTRAP_TOKEN = BOOTSTRAP
+    monkeypatch.setattr(services, "bootstrap_token_ensure", unmigrated)
+    config.wsgi._ensure_bootstrap_token()
+    assert "is the database migrated?" in caplog.text
+
+
+@pytest.mark.django_db
+def test_wsgi_start_creates_the_configured_bootstrap_token(settings):
+    import config.wsgi
+
+    settings.PORTCULLIS_BOOTSTRAP_TOKEN = BOOTSTRAP
+    settings.PORTCULLIS_BOOTSTRAP_ORG = "bootstrap-org"
+    config.wsgi._ensure_bootstrap_token()
+    assert service_token_authenticate(BOOTSTRAP) is not None

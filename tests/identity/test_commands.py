@@ -71,3 +71,63 @@ def test_createservicetoken_rejects_bad_input(organization, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("createservicetoken", *args)
     assert not ServiceToken.objects.exists()
+
+
+def test_createaccountholder_prompts_for_the_password_twice(monkeypatch):
+    answers = iter([PASSWORD, PASSWORD])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    call_command("createaccountholder", "--org", "acme", "--username", "alice", "--email", "alice@example.com", stdout=io.StringIO())
+    assert get_user_model().objects.get(username="alice").check_password(PASSWORD)
+
+
+def test_createaccountholder_rejects_passwords_that_differ(monkeypatch):
+    answers = iter([PASSWORD, PASSWORD + "x"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    with pytest.raises(CommandError, match="do not match"):
+        call_command("createaccountholder", "--org", "acme", "--username", "alice", "--email", "alice@example.com")
+    assert not get_user_model().objects.filter(username="alice").exists()
+
+
+def test_createaccountholder_rejects_a_taken_username(monkeypatch, account_holder):
+    monkeypatch.setenv("PORTCULLIS_PASSWORD", PASSWORD)
+    with pytest.raises(CommandError, match="already taken"):
+        call_command(
+            "createaccountholder", "--org", "acme", "--username", account_holder.username, "--email", "x@example.com", "--noinput"
+        )
+
+
+def test_createaccountholder_adds_a_holder_to_an_existing_organization(monkeypatch, organization):
+    monkeypatch.setenv("PORTCULLIS_PASSWORD", PASSWORD)
+    call_command(
+        "createaccountholder", "--org", organization.slug, "--username", "judy", "--email", "judy@example.com", "--noinput",
+        stdout=io.StringIO(),
+    )
+    assert Membership.objects.get(user__username="judy").organization == organization
+
+
+def test_createservicetoken_rejects_a_taken_name(organization):
+    call_command("createservicetoken", "--org", organization.slug, "--name", "ci", "--roles", "member", stdout=io.StringIO(), stderr=io.StringIO())
+    with pytest.raises(CommandError, match="already taken"):
+        call_command("createservicetoken", "--org", organization.slug, "--name", "ci", "--roles", "member")
+    assert ServiceToken.objects.count() == 1
+
+
+def test_a_bad_command_line_exits_non_zero():
+    with pytest.raises(CommandError, match="--roles"):
+        call_command("createservicetoken", "--org", "acme", "--name", "ci")
+
+
+def test_bootstrap_reports_the_ready_token(settings):
+    settings.PORTCULLIS_BOOTSTRAP_TOKEN = "an-operator-chosen-bootstrap-token-0123456789"
+    settings.PORTCULLIS_BOOTSTRAP_ORG = "boot"
+    out = io.StringIO()
+    call_command("bootstrap", stdout=out)
+    assert "is ready in boot" in out.getvalue()
+    assert settings.PORTCULLIS_BOOTSTRAP_TOKEN not in out.getvalue()
+
+
+def test_bootstrap_says_when_nothing_is_configured(settings):
+    settings.PORTCULLIS_BOOTSTRAP_TOKEN = ""
+    out = io.StringIO()
+    call_command("bootstrap", stdout=out)
+    assert "No bootstrap token configured" in out.getvalue()
