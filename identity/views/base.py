@@ -26,10 +26,17 @@ class OrganizationPortalMixin(LoginRequiredMixin):
         if principal is None:
             raise Http404("No such organization.")
         request.organization, request.principal = organization, principal
-        self.organization, self.principal = organization, principal
         if self.permission_required and not may(principal, self.permission_required):
             raise PermissionDenied(f"You need the {self.permission_required} permission.")
         return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def organization(self):
+        return self.request.organization
+
+    @property
+    def principal(self):
+        return self.request.principal
 
     def may(self, permission):
         return may(self.principal, permission)
