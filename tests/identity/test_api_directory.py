@@ -221,3 +221,20 @@ def test_lists_are_paginated(token_client, organization):
     assert page["count"] == 3
     assert len(page["results"]) == 2
     assert page["next"]
+
+
+def test_patching_only_a_name_keeps_everything_else(token_client, organization, account_holder):
+    parent = Resource.objects.create(organization=organization, kind="companies", name="acme")
+    child = Resource.objects.create(organization=organization, kind="projects", name="apollo", parent=parent)
+    assert token_client.patch(url(organization, f"resources/{child.pk}/"), {"name": "artemis"}, format="json").json()["parent"] == parent.pk
+    group = token_client.post(
+        url(organization, "groups/"), {"name": "ops", "roles": ["member"], "members": [account_holder.username]}, format="json"
+    ).json()
+    patched = token_client.patch(url(organization, f"groups/{group['id']}/"), {"name": "sre"}, format="json").json()
+    assert (patched["roles"], patched["members"]) == (["member"], [account_holder.username])
+
+
+def test_patching_a_resource_parent_to_null_makes_it_top_level(token_client, organization):
+    parent = Resource.objects.create(organization=organization, kind="companies", name="acme")
+    child = Resource.objects.create(organization=organization, kind="projects", name="apollo", parent=parent)
+    assert token_client.patch(url(organization, f"resources/{child.pk}/"), {"parent": None}, format="json").json()["parent"] is None
