@@ -8,6 +8,7 @@ from identity.oauth.views import authorization_server_metadata
 
 urlpatterns = [
     path("", include("identity.urls")),
+    path("orgs/<slug:org>/secrets/", include("secrets_vault.urls")),
     path("", include("identity.health_urls")),
     path("api/v1/", include("identity.api.urls")),
     path("api/v1/", include("identity.api.credential_urls")),

@@ -44,10 +44,6 @@ class VaultView(OrganizationPortalMixin, View):
 
     permission_required = None
 
-    @property
-    def principal(self):
-        return self.request.principal
-
     def may_read_organization(self):
         return may(self.principal, selectors.READ)
 
