@@ -1,0 +1,37 @@
+"""The audit log: who did what, when, from where; filtered and paginated."""
+
+import datetime
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+from django.views import View
+
+from identity import selectors
+from identity.forms import AuditFilterForm
+
+from .base import OrganizationPortalMixin
+
+
+def _start_of(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min)) if day else None
+
+
+class AuditLogView(OrganizationPortalMixin, View):
+    permission_required = "audit_events:read"
+
+    def get(self, request, *args, **kwargs):
+        form = AuditFilterForm(request.GET or None)
+        filters = form.cleaned_data if form.is_valid() else {}
+        until = filters.get("until")
+        events = selectors.audit_event_list(
+            organization=self.organization,
+            action=filters.get("action", ""),
+            actor=filters.get("actor", ""),
+            since=_start_of(filters.get("since")),
+            until=_start_of(until + datetime.timedelta(days=1)) if until else None,
+        )
+        page = Paginator(events, 50).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(request, "identity/audit_log.html", {"form": form, "page": page, "query": query.urlencode()})
