@@ -27,3 +27,73 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(label="Actor", required=False, max_length=200)
     since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label="Until", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class MemberAddForm(RoleChoiceMixin, forms.Form):
+    username = forms.CharField(label="Username", max_length=150)
+    email = forms.EmailField(label="Email", required=False)
+    role = forms.ChoiceField(label="Role")
+    password = forms.CharField(
+        label="Initial password", required=False, widget=forms.PasswordInput(render_value=False),
+        help_text="Only for a new user; leave empty to set one later.",
+    )
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = self.role_choices(organization)
+
+
+class MemberRoleForm(RoleChoiceMixin, forms.Form):
+    role = forms.ChoiceField(label="Role")
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = self.role_choices(organization)
+
+
+class GroupForm(RoleChoiceMixin, forms.Form):
+    name = forms.CharField(label="Name", max_length=150)
+    roles = forms.MultipleChoiceField(label="Roles", widget=forms.CheckboxSelectMultiple, required=False)
+    members = forms.MultipleChoiceField(label="Members", widget=forms.CheckboxSelectMultiple, required=False)
+
+    def __init__(self, *args, organization, **kwargs):
+        from identity.selectors import member_list
+
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = self.role_choices(organization)
+        self.fields["members"].choices = [(m.user.username, m.user.username) for m in member_list(organization=organization)]
+
+
+class ResourceForm(forms.Form):
+    kind = forms.CharField(label="Kind", max_length=50, help_text="In the plural, e.g. projects, environments, studios.")
+    name = forms.CharField(label="Name", max_length=200)
+    parent = forms.TypedChoiceField(label="Parent", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, organization, exclude_pk=None, **kwargs):
+        from identity.selectors import resource_list
+
+        super().__init__(*args, **kwargs)
+        resources = resource_list(organization=organization).exclude(pk=exclude_pk)
+        self.fields["parent"].choices = [("", "— none —")] + [(r.pk, str(r)) for r in resources]
+
+
+class RoleForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=100)
+    description = forms.CharField(label="Description", max_length=300, required=False)
+    permissions = forms.MultipleChoiceField(label="Permissions", widget=forms.CheckboxSelectMultiple, required=False)
+    extra_permissions = forms.CharField(
+        label="More permissions", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Resource permissions such as studios:create, one per line.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        from identity.permissions import CATALOGUE
+
+        super().__init__(*args, **kwargs)
+        self.fields["permissions"].choices = [(p, p) for p in CATALOGUE]
+
+    @staticmethod
+    def permissions_from(cleaned_data):
+        """The checked catalogue permissions plus the typed ones, one per line."""
+        extra = [line.strip() for line in cleaned_data["extra_permissions"].splitlines() if line.strip()]
+        return list(cleaned_data["permissions"]) + extra

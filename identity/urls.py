@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from identity.views import audit, auth, service_tokens
+from identity.views import audit, auth, directory, service_tokens
 
 app_name = "portal"
 
@@ -20,4 +20,12 @@ urlpatterns = [
         name="service_token_delete",
     ),
     path("orgs/<slug:org>/audit/", audit.AuditLogView.as_view(), name="audit_log"),
+    path("orgs/<slug:org>/members/", directory.MemberListView.as_view(), name="member_list"),
+    path("orgs/<slug:org>/members/<int:pk>/", directory.MemberEditView.as_view(), name="member_edit"),
+    path("orgs/<slug:org>/groups/", directory.GroupListView.as_view(), name="group_list"),
+    path("orgs/<slug:org>/groups/<int:pk>/", directory.GroupEditView.as_view(), name="group_edit"),
+    path("orgs/<slug:org>/resources/", directory.ResourceListView.as_view(), name="resource_list"),
+    path("orgs/<slug:org>/resources/<int:pk>/", directory.ResourceEditView.as_view(), name="resource_edit"),
+    path("orgs/<slug:org>/roles/", directory.RoleListView.as_view(), name="role_list"),
+    path("orgs/<slug:org>/roles/<int:pk>/", directory.RoleEditView.as_view(), name="role_edit"),
 ]
