@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -19,8 +20,9 @@ def database_url_of_the_test_database():
     settings = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{settings['NAME']}"
-    host = settings["HOST"] or "localhost"
-    auth = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
+    # Quoted, so that a password with symbols or a Unix-socket host (a path) survives the URL.
+    host = quote(settings["HOST"] or "localhost", safe="")
+    auth = quote(settings["USER"] or "", safe="") + (f":{quote(settings['PASSWORD'], safe='')}" if settings["PASSWORD"] else "")
     return f"postgres://{auth}@{host}:{settings['PORT'] or 5432}/{settings['NAME']}"
 
 
