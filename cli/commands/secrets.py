@@ -3,12 +3,10 @@
 import json
 from pathlib import Path
 
+from cli.errors import UsageError
+
 SECRET_TYPES = ["api_key", "bearer_token", "client_credentials", "certificate", "key_value"]
 LIST_COLUMNS = [("ID", "id"), ("NAME", "name"), ("TYPE", "type"), ("STATUS", "status"), ("EXPIRATION", "expires_at")]
-
-
-class UsageError(Exception):
-    """Bad command-line input; the message names the option."""
 
 
 def register(subparsers):
@@ -36,7 +34,7 @@ def register(subparsers):
     listing.add_argument("--status", choices=["active", "inactive", "expiring_soon", "expired"])
     listing.add_argument("--search")
     listing.add_argument("--personal", action="store_true")
-    listing.set_defaults(handler=list_secrets)
+    listing.set_defaults(handler=list_secrets, columns=LIST_COLUMNS)
 
     for name, handler, help_text in [
         ("get", get_secret, "Show a secret's metadata."),

@@ -1,0 +1,15 @@
+"""Errors the CLI prints as one line before exiting non-zero."""
+
+
+class CliError(Exception):
+    exit_code = 1
+
+
+class ApiError(CliError):
+    """The server refused or could not be reached."""
+
+
+class UsageError(CliError):
+    """Bad command-line input; the message names the option."""
+
+    exit_code = 2
