@@ -4,23 +4,44 @@ import requests
 
 from cli.errors import ApiError
 
+STATUS_TEXT = {
+    400: "bad request",
+    401: "not authenticated (check --token / PORTCULLIS_TOKEN)",
+    403: "permission denied",
+    404: "not found",
+    409: "conflict",
+    429: "too many requests",
+}
+
+
+def _flatten(messages):
+    """Field messages as text, whatever DRF nested them in (lists, dicts for nested fields)."""
+    if isinstance(messages, dict):
+        return "; ".join(f"{key}: {_flatten(value)}" for key, value in messages.items())
+    if isinstance(messages, list):
+        return " ".join(_flatten(item) for item in messages if item not in ({}, [], None, ""))
+    return str(messages)
+
 
 def _describe(response):
+    """One line for an error response: its status, its `detail` and every field error."""
     try:
         body = response.json()
     except ValueError:
         body = None
+    parts = []
     if isinstance(body, dict):
-        detail = body.get("detail")
-        fields = [
-            f"{field}: {' '.join(map(str, messages)) if isinstance(messages, list) else messages}"
-            for field, messages in body.items()
-            if field != "detail"
-        ]
-        parts = ([str(detail)] if detail else []) + fields
-        if parts:
-            return "; ".join(parts)
-    return response.reason or "request failed"
+        detail = body.get("detail") or body.get("error_description") or body.get("error")
+        if detail:
+            parts.append(_flatten(detail))
+        parts += [f"{field}: {_flatten(messages)}" for field, messages in body.items()
+                  if field not in {"detail", "error", "error_description"}]
+    elif isinstance(body, list):
+        parts.append(_flatten(body))
+    text = "; ".join(part for part in parts if part) or STATUS_TEXT.get(response.status_code) or response.reason or "request failed"
+    if response.status_code == 429 and response.headers.get("Retry-After"):
+        text += f" (retry after {response.headers['Retry-After']} s)"
+    return text
 
 
 class ApiClient:
@@ -29,19 +50,22 @@ class ApiClient:
             raise ApiError("No server: pass --url or set PORTCULLIS_URL.")
         if not token:
             raise ApiError("No token: pass --token or set PORTCULLIS_TOKEN.")
-        self.base = url.rstrip("/") + "/api/v1/"
+        self.url = url.rstrip("/")
+        self.base = self.url + "/api/v1/"
         self.session = requests.Session()
         self.session.headers.update({"Authorization": f"ApiKey {token}", "Accept": "application/json"})
         self.timeout = timeout
 
     def request(self, method, path, **kwargs):
-        url = path if path.startswith("http") else self.base + path.lstrip("/")
+        url = path if path.startswith(("http://", "https://")) else self.base + path.lstrip("/")
         try:
             response = self.session.request(method, url, timeout=self.timeout, **kwargs)
-        except requests.ConnectionError as error:
-            raise ApiError(f"cannot reach {self.base}: {error.__class__.__name__}") from error
         except requests.Timeout as error:
-            raise ApiError(f"{self.base} did not answer within {self.timeout} s") from error
+            raise ApiError(f"{self.url} did not answer within {self.timeout} s") from error
+        except requests.ConnectionError as error:
+            raise ApiError(f"cannot reach {self.url}") from error
+        except requests.RequestException as error:
+            raise ApiError(f"cannot reach {self.url}: {error.__class__.__name__}") from error
         if response.status_code >= 400:
             raise ApiError(f"{response.status_code}: {_describe(response)}")
         if response.status_code == 204 or not response.content:
@@ -57,6 +81,8 @@ class ApiClient:
     def get_all(self, path, params=None):
         """Every item of a paginated list, following `next`."""
         page = self.get(path, params)
+        if isinstance(page, list):
+            return page
         items = list(page.get("results", []))
         while page.get("next"):
             page = self.get(page["next"])
@@ -73,4 +99,8 @@ class ApiClient:
         return self.request("DELETE", path)
 
     def organization(self):
-        return self.get("me/")["organization"]
+        me = self.get("me/") or {}
+        organization = me.get("organization")
+        if isinstance(organization, dict):
+            return organization.get("slug")
+        return organization

@@ -55,3 +55,36 @@ def test_a_wrong_token_is_reported(live_server, capsys):
 def test_an_unreachable_server_is_reported(capsys):
     assert main(["--url", "http://127.0.0.1:9", "--token", "t", "service-token", "list"]) == 1
     assert "cannot reach" in capsys.readouterr().err
+
+
+def test_org_option_and_json_create(cli, organization, other_organization, capsys):
+    assert cli(["--org", organization.slug, "--output", "json", "service-token", "create",
+                "--name", "json-one", "--roles", "member"]) == 0
+    created = json.loads(capsys.readouterr().out)
+    assert created["token"].startswith("pct_") and created["name"] == "json-one" and created["expires_at"] is None
+    # Another organization's tokens are invisible: 404, one line.
+    assert cli(["--org", other_organization.slug, "service-token", "list"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("portcullis: 404") and len(err.strip().splitlines()) == 1
+
+
+def test_a_taken_name_is_a_conflict(cli, capsys):
+    assert cli(["service-token", "create", "--name", "twice", "--roles", "member"]) == 0
+    capsys.readouterr()
+    assert cli(["service-token", "create", "--name", "twice", "--roles", "member"]) == 1
+    assert capsys.readouterr().err.startswith("portcullis: 409")
+
+
+def test_list_follows_every_page(cli, organization, capsys):
+    for n in range(55):
+        make_service_token(organization, roles=("member",), name=f"bulk-{n:02d}")
+    assert cli(["--output", "json", "service-token", "list"]) == 0
+    names = {row["name"] for row in json.loads(capsys.readouterr().out)}
+    assert {f"bulk-{n:02d}" for n in range(55)} <= names
+
+
+def test_expiry_shows_in_the_table(cli, organization, capsys):
+    make_service_token(organization, roles=("member",), name="short-lived", expires_in="24h")
+    assert cli(["service-token", "list"]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if "short-lived" in line)
+    assert "never" not in row and "T" in row.split()[2]
