@@ -1,7 +1,11 @@
 """Run the portal, a Celery worker and Celery beat together for development (`make run`).
 
-Stops all three on Ctrl-C, or when any one of them exits. Uses whatever DATABASE_URL and REDIS_URL
-say, so the embedded defaults (SQLite, the filesystem broker) need no service at all.
+The children run in their own sessions: this supervisor forwards SIGINT (Ctrl-C) and SIGTERM to
+all of them, and stops the rest when any one exits. Uses whatever DATABASE_URL and REDIS_URL say,
+so the embedded defaults (SQLite, the filesystem broker) need no service at all.
+
+    PORTCULLIS_DEV_ADDRESS=127.0.0.1:8000   where gunicorn listens
+    PORTCULLIS_DEV_SERVER=gunicorn          or `runserver` (Django's autoreloading server)
 """
 
 import os
@@ -14,12 +18,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 ADDRESS = os.environ.get("PORTCULLIS_DEV_ADDRESS", "127.0.0.1:8000")
+STOP_TIMEOUT = 15
 
-PROCESSES = {
-    "portal": [str(BIN / "gunicorn"), "config.wsgi:application", "--bind", ADDRESS, "--workers", "2", "--access-logfile", "-"],
-    "worker": [str(BIN / "celery"), "-A", "config", "worker", "--concurrency", "1", "--loglevel", "info"],
-    "beat": [str(BIN / "celery"), "-A", "config", "beat", "--loglevel", "info", "--schedule", str(ROOT / "var" / "celerybeat-schedule")],
-}
+
+def commands():
+    if os.environ.get("PORTCULLIS_DEV_SERVER") == "runserver":
+        portal = [sys.executable, "manage.py", "runserver", ADDRESS]
+    else:
+        portal = [str(BIN / "gunicorn"), "config.wsgi:application", "--bind", ADDRESS, "--workers", "2",
+                  "--access-logfile", "-"]
+    return {
+        "portal": portal,
+        "worker": [str(BIN / "celery"), "-A", "config", "worker", "--concurrency", "1", "--loglevel", "info"],
+        "beat": [str(BIN / "celery"), "-A", "config", "beat", "--loglevel", "info",
+                 "--schedule", str(ROOT / "var" / "celerybeat-schedule")],
+    }
 
 
 def first_run_hint():
@@ -29,39 +42,57 @@ def first_run_hint():
     django.setup()
     from django.contrib.auth import get_user_model
 
-    print(f"\nPortcullis is starting at http://{ADDRESS}/ (API docs: http://{ADDRESS}/api/docs/)")
+    print(f"\nPortcullis is starting at http://{ADDRESS}/ (API docs: http://{ADDRESS}/api/docs/)", flush=True)
     if not get_user_model().objects.filter(is_active=True).exclude(username__startswith="svc-").exists():
         print(
             "No one can log in yet. Create the first Account Holder and organization:\n"
-            "  .venv/bin/python manage.py createaccountholder --org SLUG --username NAME --email EMAIL\n"
+            "  .venv/bin/python manage.py createaccountholder --org SLUG --username NAME --email EMAIL\n",
+            flush=True,
         )
 
 
-def main():
-    first_run_hint()
-    children = {name: subprocess.Popen(command, cwd=ROOT) for name, command in PROCESSES.items()}
+class Supervisor:
+    def __init__(self):
+        self.children = {}
+        self.stopping = None
 
-    def stop(*_):
-        for child in children.values():
+    def start(self):
+        os.environ.setdefault("DJANGO_DEBUG", "true")
+        (ROOT / "var").mkdir(exist_ok=True)
+        for name, command in commands().items():
+            self.children[name] = subprocess.Popen(command, cwd=ROOT, start_new_session=True)
+
+    def request_stop(self, signum, _frame):
+        self.stopping = signum
+
+    def stop(self, signum=signal.SIGTERM):
+        for child in self.children.values():
             if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        for child in children.values():
+                child.send_signal(signum)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        for child in self.children.values():
             try:
-                child.wait(timeout=15)
+                child.wait(timeout=max(deadline - time.monotonic(), 0.1))
             except subprocess.TimeoutExpired:
-                child.kill()
+                os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
 
-    signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
-    try:
-        while all(child.poll() is None for child in children.values()):
+    def run(self):
+        signal.signal(signal.SIGINT, self.request_stop)
+        signal.signal(signal.SIGTERM, self.request_stop)
+        self.start()
+        while self.stopping is None:
+            ended = [name for name, child in self.children.items() if child.poll() is not None]
+            if ended:
+                print(f"{', '.join(ended)} stopped; stopping the rest.", file=sys.stderr, flush=True)
+                self.stop()
+                return 1
             time.sleep(0.5)
-        ended = [name for name, child in children.items() if child.poll() is not None]
-        print(f"{', '.join(ended)} stopped; stopping the rest.", file=sys.stderr)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        stop()
+        print("Stopping portal, worker and beat…", file=sys.stderr, flush=True)
+        self.stop(self.stopping)
+        return 0
 
 
 if __name__ == "__main__":
-    main()
+    first_run_hint()
+    sys.exit(Supervisor().run())
