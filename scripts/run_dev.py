@@ -1,7 +1,7 @@
 """Run the portal, a Celery worker and Celery beat together for development (`make run`).
 
 The children run in their own sessions: this supervisor forwards SIGINT (Ctrl-C) and SIGTERM to
-all of them, and stops the rest when any one exits. Uses whatever DATABASE_URL and REDIS_URL say,
+all of them, stops the rest when any one exits, and stops all if its parent (`make`) goes away. Uses whatever DATABASE_URL and REDIS_URL say,
 so the embedded defaults (SQLite, the filesystem broker) need no service at all.
 
     PORTCULLIS_DEV_ADDRESS=127.0.0.1:8000   where gunicorn listens
@@ -80,8 +80,12 @@ class Supervisor:
     def run(self):
         signal.signal(signal.SIGINT, self.request_stop)
         signal.signal(signal.SIGTERM, self.request_stop)
+        parent = os.getppid()
         self.start()
         while self.stopping is None:
+            if os.getppid() != parent:  # `make` was killed without signalling us: stop with it
+                self.stopping = signal.SIGTERM
+                break
             ended = [name for name, child in self.children.items() if child.poll() is not None]
             if ended:
                 print(f"{', '.join(ended)} stopped; stopping the rest.", file=sys.stderr, flush=True)
