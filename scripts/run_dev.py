@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 ADDRESS = os.environ.get("PORTCULLIS_DEV_ADDRESS", "127.0.0.1:8000")
 STOP_TIMEOUT = 15
+PARENT = os.getppid()  # read first thing: if `make` goes away, stop with it
 
 
 def commands():
@@ -80,10 +81,9 @@ class Supervisor:
     def run(self):
         signal.signal(signal.SIGINT, self.request_stop)
         signal.signal(signal.SIGTERM, self.request_stop)
-        parent = os.getppid()
         self.start()
         while self.stopping is None:
-            if os.getppid() != parent:  # `make` was killed without signalling us: stop with it
+            if os.getppid() != PARENT:  # `make` was killed without signalling us: stop with it
                 self.stopping = signal.SIGTERM
                 break
             ended = [name for name, child in self.children.items() if child.poll() is not None]
