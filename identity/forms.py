@@ -1,8 +1,10 @@
 """Portal forms for the directory and service tokens. They validate shape; services decide."""
 
 from django import forms
+from django.contrib.auth.password_validation import validate_password
 
 from identity.models import Role
+from identity.permissions import CATALOGUE, PERMISSION_PATTERN
 
 EXPIRY_CHOICES = [("", "Never"), ("24h", "24 hours"), ("7d", "7 days"), ("30d", "30 days"), ("90d", "90 days"), ("365d", "365 days")]
 
@@ -41,6 +43,12 @@ class MemberAddForm(RoleChoiceMixin, forms.Form):
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = self.role_choices(organization)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if password:
+            validate_password(password)
+        return password or None
 
 
 class MemberRoleForm(RoleChoiceMixin, forms.Form):
@@ -87,10 +95,24 @@ class RoleForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from identity.permissions import CATALOGUE
-
         super().__init__(*args, **kwargs)
         self.fields["permissions"].choices = [(p, p) for p in CATALOGUE]
+
+    @staticmethod
+    def initial_for(role):
+        return {
+            "name": role.name,
+            "description": role.description,
+            "permissions": [p for p in role.permissions if p in CATALOGUE],
+            "extra_permissions": "\n".join(p for p in role.permissions if p not in CATALOGUE),
+        }
+
+    def clean_extra_permissions(self):
+        typed = [line.strip() for line in self.cleaned_data["extra_permissions"].splitlines() if line.strip()]
+        bad = [p for p in typed if not PERMISSION_PATTERN.match(p)]
+        if bad:
+            raise forms.ValidationError(f"“{bad[0]}” is not a permission: write kind:action, e.g. studios:create.")
+        return "\n".join(typed)
 
     @staticmethod
     def permissions_from(cleaned_data):

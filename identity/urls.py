@@ -1,17 +1,37 @@
-"""The portal's URLs."""
+"""The portal's URLs: signing in, then one set of pages per organization under /orgs/<org>/."""
 
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from identity.views import audit, auth, directory, service_tokens
+from identity.views import audit, auth, groups, members, organizations, resources, roles, service_tokens
 
 app_name = "portal"
 
 urlpatterns = [
-    path("", auth.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("orgs/<slug:org>/", auth.OrganizationHomeView.as_view(), name="organization_home"),
+    path("", organizations.home, name="home"),
+    path("login/", auth.PortalLoginView.as_view(), name="login"),
+    path("logout/", auth.PortalLogoutView.as_view(), name="logout"),
+    path("orgs/<slug:org>/", organizations.OrganizationHomeView.as_view(), name="organization_home"),
+    # Members
+    path("orgs/<slug:org>/members/", members.MemberListView.as_view(), name="member_list"),
+    path("orgs/<slug:org>/members/new/", members.MemberAddView.as_view(), name="member_add"),
+    path("orgs/<slug:org>/members/<int:pk>/", members.MemberEditView.as_view(), name="member_edit"),
+    path("orgs/<slug:org>/members/<int:pk>/remove/", members.MemberRemoveView.as_view(), name="member_remove"),
+    # Groups
+    path("orgs/<slug:org>/groups/", groups.GroupListView.as_view(), name="group_list"),
+    path("orgs/<slug:org>/groups/new/", groups.GroupCreateView.as_view(), name="group_create"),
+    path("orgs/<slug:org>/groups/<int:pk>/", groups.GroupEditView.as_view(), name="group_edit"),
+    path("orgs/<slug:org>/groups/<int:pk>/delete/", groups.GroupDeleteView.as_view(), name="group_delete"),
+    # Resources
+    path("orgs/<slug:org>/resources/", resources.ResourceListView.as_view(), name="resource_list"),
+    path("orgs/<slug:org>/resources/new/", resources.ResourceCreateView.as_view(), name="resource_create"),
+    path("orgs/<slug:org>/resources/<int:pk>/", resources.ResourceEditView.as_view(), name="resource_edit"),
+    path("orgs/<slug:org>/resources/<int:pk>/delete/", resources.ResourceDeleteView.as_view(), name="resource_delete"),
+    # Roles
+    path("orgs/<slug:org>/roles/", roles.RoleListView.as_view(), name="role_list"),
+    path("orgs/<slug:org>/roles/new/", roles.RoleCreateView.as_view(), name="role_create"),
+    path("orgs/<slug:org>/roles/<int:pk>/", roles.RoleEditView.as_view(), name="role_edit"),
+    path("orgs/<slug:org>/roles/<int:pk>/delete/", roles.RoleDeleteView.as_view(), name="role_delete"),
+    # Service tokens
     path("orgs/<slug:org>/service-tokens/", service_tokens.ServiceTokenListView.as_view(), name="service_token_list"),
     path("orgs/<slug:org>/service-tokens/new/", service_tokens.ServiceTokenCreateView.as_view(), name="service_token_create"),
     path(
@@ -19,13 +39,6 @@ urlpatterns = [
         service_tokens.ServiceTokenDeleteView.as_view(),
         name="service_token_delete",
     ),
+    # Audit log
     path("orgs/<slug:org>/audit/", audit.AuditLogView.as_view(), name="audit_log"),
-    path("orgs/<slug:org>/members/", directory.MemberListView.as_view(), name="member_list"),
-    path("orgs/<slug:org>/members/<int:pk>/", directory.MemberEditView.as_view(), name="member_edit"),
-    path("orgs/<slug:org>/groups/", directory.GroupListView.as_view(), name="group_list"),
-    path("orgs/<slug:org>/groups/<int:pk>/", directory.GroupEditView.as_view(), name="group_edit"),
-    path("orgs/<slug:org>/resources/", directory.ResourceListView.as_view(), name="resource_list"),
-    path("orgs/<slug:org>/resources/<int:pk>/", directory.ResourceEditView.as_view(), name="resource_edit"),
-    path("orgs/<slug:org>/roles/", directory.RoleListView.as_view(), name="role_list"),
-    path("orgs/<slug:org>/roles/<int:pk>/", directory.RoleEditView.as_view(), name="role_edit"),
 ]

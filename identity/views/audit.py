@@ -2,7 +2,6 @@
 
 import datetime
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
@@ -10,7 +9,9 @@ from django.views import View
 from identity import selectors
 from identity.forms import AuditFilterForm
 
-from .base import OrganizationPortalMixin
+from .base import OrganizationPortalMixin, paginate
+
+PAGE_SIZE = 50
 
 
 def _start_of(day):
@@ -30,8 +31,5 @@ class AuditLogView(OrganizationPortalMixin, View):
             actor=filters.get("actor", ""),
             since=_start_of(filters.get("since")),
             until=_start_of(until + datetime.timedelta(days=1)) if until else None,
-        )
-        page = Paginator(events, 50).get_page(request.GET.get("page"))
-        query = request.GET.copy()
-        query.pop("page", None)
-        return render(request, "identity/audit_log.html", {"form": form, "page": page, "query": query.urlencode()})
+        ).order_by("-created_at", "-pk")
+        return render(request, "identity/audit_log.html", {"form": form, "page": paginate(request, events, PAGE_SIZE)})

@@ -1,30 +1,15 @@
-"""Signing in, choosing an organization, and an organization's landing page."""
+"""Logging in and out: Django's own views, with the portal's template and a POST-only logout."""
 
-from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import redirect, render
-
-from identity.navigation import navigation_for
-from identity.selectors import organizations_for_user
-
-from .base import OrganizationPortalMixin
-from django.views.generic import View
+from django.contrib.auth import views as auth_views
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
 
 
-@login_required
-def home(request):
-    """One organization: go straight to it. Several: choose. None: say what to do."""
-    organizations = list(organizations_for_user(request.user).order_by("name"))
-    if len(organizations) == 1:
-        return redirect("portal:organization_home", org=organizations[0].slug)
-    return render(request, "identity/choose_organization.html", {"organizations": organizations})
+@method_decorator(sensitive_post_parameters("password"), name="dispatch")
+class PortalLoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
 
 
-class OrganizationHomeView(OrganizationPortalMixin, View):
-    """The first page of the navigation the person may open."""
-
-    def get(self, request, *args, **kwargs):
-        entries = navigation_for(request)
-        if not entries:
-            raise Http404("Nothing here you may open.")
-        return redirect(entries[0]["url"])
+class PortalLogoutView(auth_views.LogoutView):
+    """Django's LogoutView only accepts POST: a link or an image tag cannot log anyone out."""

@@ -1,22 +1,38 @@
-"""The base of every organization page: who is asking, in which organization, may they."""
+"""The base of every organization page: who is asking, in which organization, may they.
 
+``OrganizationPortalMixin`` is the one gate every portal page goes through (the secrets and
+service-credential pages reuse it). The small generic pages below it (list, create, edit,
+delete-after-confirmation) keep each area's module down to the selector and service it calls.
+"""
+
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views import View
 
 from identity.authorization import may
 from identity.errors import DomainError
 from identity.principals import principal_for_user
 from identity.selectors import organization_for_user
 
+PAGE_SIZE = 25
+
 
 class OrganizationPortalMixin(LoginRequiredMixin):
     """Resolves ``request.organization`` and ``request.principal`` from the `org` URL kwarg.
 
-    Not a member: 404 (no hint the organization exists). Without ``permission_required``: 403.
+    Not a member: 404 (no hint the organization exists). Lacking ``permission_required``
+    (a ``kind:action`` string, or what ``get_permission_required()`` returns): 403.
     """
 
     permission_required = None
+
+    def get_permission_required(self):
+        return self.permission_required
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -26,8 +42,9 @@ class OrganizationPortalMixin(LoginRequiredMixin):
         if principal is None:
             raise Http404("No such organization.")
         request.organization, request.principal = organization, principal
-        if self.permission_required and not may(principal, self.permission_required):
-            raise PermissionDenied(f"You need the {self.permission_required} permission.")
+        permission = self.get_permission_required()
+        if permission and not may(principal, permission):
+            raise PermissionDenied(f"You need the {permission} permission.")
         return super().dispatch(request, *args, **kwargs)
 
     @property
@@ -41,16 +58,182 @@ class OrganizationPortalMixin(LoginRequiredMixin):
     def may(self, permission):
         return may(self.principal, permission)
 
+    def org_url(self, name, **kwargs):
+        return reverse(name, kwargs={"org": self.organization.slug, **kwargs})
+
 
 def apply_domain_error(form, error):
     """Put a service's field errors on the form's fields (others on the form itself)."""
     if not isinstance(error, DomainError):
         raise TypeError(error)
     placed = False
-    for field, messages in error.field_errors.items():
-        target = field if field in form.fields else field.split(".")[-1] if field.split(".")[-1] in form.fields else None
-        for message in messages:
+    for field, messages_ in error.field_errors.items():
+        leaf = field.split(".")[-1]
+        target = field if field in form.fields else leaf if leaf in form.fields else None
+        for message in messages_:
             form.add_error(target, message)
             placed = True
     if not placed:
         form.add_error(None, error.message)
+
+
+def save_through_service(form, operation):
+    """Validate ``form``, then run ``operation(cleaned_data)``; ``(True, result)`` if it went through.
+
+    A service's ``DomainError`` lands on the form's fields; the service's transaction means
+    nothing is half-saved.
+    """
+    if not form.is_valid():
+        return False, None
+    try:
+        return True, operation(form.cleaned_data)
+    except DomainError as error:
+        apply_domain_error(form, error)
+        return False, None
+
+
+def paginate(request, queryset, per_page=PAGE_SIZE):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+class PortalPage(OrganizationPortalMixin, View):
+    """An organization page about one kind of object (``kind`` as in the permission vocabulary)."""
+
+    kind = None
+    template_name = None
+    list_url_name = None
+
+    def may_write(self):
+        return self.may(f"{self.kind}:write")
+
+    def list_url(self):
+        return self.org_url(self.list_url_name)
+
+    def render(self, context, status=200, template_name=None):
+        context = {"may_write": self.may_write(), "list_url": self.list_url(), **context}
+        return render(self.request, template_name or self.template_name, context, status=status)
+
+
+class PortalListView(PortalPage):
+    """GET: a filtered, paginated table. Needs ``<kind>:read``."""
+
+    def get_permission_required(self):
+        return f"{self.kind}:read"
+
+    def objects(self):
+        raise NotImplementedError
+
+    def extra_context(self):
+        return {}
+
+    def get(self, request, *args, **kwargs):
+        page = paginate(request, self.objects())
+        return self.render({"page": page, "search": request.GET.get("search", ""), **self.extra_context()})
+
+
+class PortalCreateView(PortalPage):
+    """GET: an empty form; POST: create through a service, then back to the list. Needs ``<kind>:write``."""
+
+    template_name = "identity/form_page.html"
+    title = None
+    submit_label = "Save"
+
+    def get_permission_required(self):
+        return f"{self.kind}:write"
+
+    def make_form(self, data=None):
+        raise NotImplementedError
+
+    def create(self, data):
+        raise NotImplementedError
+
+    def render_form(self, form, status=200):
+        return self.render({"form": form, "title": self.title, "submit_label": self.submit_label}, status=status)
+
+    def get(self, request, *args, **kwargs):
+        return self.render_form(self.make_form())
+
+    def post(self, request, *args, **kwargs):
+        form = self.make_form(request.POST)
+        saved, created = save_through_service(form, self.create)
+        if saved:
+            messages.success(request, f"“{created}” created.")
+            return redirect(self.list_url())
+        return self.render_form(form, status=400)
+
+
+class PortalObjectView(PortalPage):
+    """A page about one object of the organization; another organization's is 404."""
+
+    def get_permission_required(self):
+        return f"{self.kind}:write"
+
+    def queryset(self):
+        raise NotImplementedError
+
+    def get_object(self):
+        return get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
+
+
+class PortalEditView(PortalObjectView):
+    """GET: the object's form; POST: update through a service. Needs ``<kind>:write``."""
+
+    template_name = "identity/form_page.html"
+    delete_url_name = None
+    delete_label = "Delete"
+
+    def make_form(self, obj, data=None):
+        raise NotImplementedError
+
+    def update(self, obj, data):
+        raise NotImplementedError
+
+    def render_form(self, obj, form, status=200):
+        context = {
+            "object": obj, "form": form, "title": f"Edit {obj}", "submit_label": "Save",
+            "delete_url": self.org_url(self.delete_url_name, pk=obj.pk) if self.delete_url_name else None,
+            "delete_label": self.delete_label,
+        }
+        return self.render(context, status=status)
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object()
+        return self.render_form(obj, self.make_form(obj))
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        form = self.make_form(obj, request.POST)
+        saved, _ = save_through_service(form, lambda data: self.update(obj, data))
+        if saved:
+            messages.success(request, f"“{obj}” saved.")
+            return redirect(self.list_url())
+        return self.render_form(obj, form, status=400)
+
+
+class PortalDeleteView(PortalObjectView):
+    """GET: ask first, saying what will happen; POST: delete through a service. Needs ``<kind>:write``."""
+
+    template_name = "identity/confirm_delete.html"
+    verb = "Delete"
+    consequence = "This cannot be undone."
+
+    def delete(self, obj):
+        raise NotImplementedError
+
+    def describe(self, obj):
+        return str(obj)
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object()
+        return self.render({"object": obj, "name": self.describe(obj), "verb": self.verb, "consequence": self.consequence})
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        name = self.describe(obj)
+        try:
+            self.delete(obj)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect(self.list_url())
+        messages.success(request, f"“{name}” {'removed' if self.verb == 'Remove' else 'deleted'}.")
+        return redirect(self.list_url())

@@ -1,70 +1,62 @@
-"""Service tokens in the portal: list, create (shown once), delete after confirmation."""
+"""Service tokens (API keys): list, create (the token is shown once), delete after confirmation."""
 
-from django.contrib import messages
-from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views import View
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 
 from identity import selectors, services
-from identity.errors import DomainError
 from identity.forms import ServiceTokenForm
 
-from .base import OrganizationPortalMixin, apply_domain_error
+from .base import PortalCreateView, PortalDeleteView, PortalListView, save_through_service
+
+LIST = "portal:service_token_list"
 
 
-class ServiceTokenListView(OrganizationPortalMixin, View):
-    permission_required = "service_tokens:read"
+class ServiceTokenListView(PortalListView):
+    kind, list_url_name, template_name = "service_tokens", LIST, "identity/service_tokens/list.html"
 
-    def get(self, request, *args, **kwargs):
-        page = Paginator(selectors.service_token_list(organization=self.organization), 25).get_page(request.GET.get("page"))
-        return render(
-            request,
-            "identity/service_tokens/list.html",
-            {"page": page, "may_write": self.may("service_tokens:write")},
+    def objects(self):
+        return selectors.service_token_list(organization=self.organization).order_by("name")
+
+
+@method_decorator(never_cache, name="dispatch")
+class ServiceTokenCreateView(PortalCreateView):
+    kind, list_url_name, title, submit_label = "service_tokens", LIST, "Create service token", "Create service token"
+
+    def make_form(self, data=None):
+        return ServiceTokenForm(data, organization=self.organization)
+
+    def create(self, data):
+        return services.service_token_create(
+            organization=self.organization,
+            actor=self.principal,
+            name=data["name"],
+            roles=data["roles"],
+            expires_in=data["expires_in"] or None,
         )
 
-
-class ServiceTokenCreateView(OrganizationPortalMixin, View):
-    permission_required = "service_tokens:write"
-    template = "identity/service_tokens/create.html"
-
-    def get(self, request, *args, **kwargs):
-        return render(request, self.template, {"form": ServiceTokenForm(organization=self.organization)})
-
     def post(self, request, *args, **kwargs):
-        form = ServiceTokenForm(request.POST, organization=self.organization)
-        if form.is_valid():
-            try:
-                service_token, plaintext = services.service_token_create(
-                    organization=self.organization,
-                    actor=self.principal,
-                    name=form.cleaned_data["name"],
-                    roles=form.cleaned_data["roles"],
-                    expires_in=form.cleaned_data["expires_in"] or None,
-                )
-            except DomainError as error:
-                apply_domain_error(form, error)
-            else:
-                # The plaintext lives only in this response: never in the session or the database.
-                response = render(
-                    request, "identity/service_tokens/created.html", {"service_token": service_token, "token": plaintext}
-                )
-                response["Cache-Control"] = "no-store"
-                return response
-        return render(request, self.template, {"form": form}, status=400)
+        form = self.make_form(request.POST)
+        saved, created = save_through_service(form, self.create)
+        if not saved:
+            return self.render_form(form, status=400)
+        service_token, plaintext = created
+        # The plaintext lives only in this response: never in the session, a message or the database.
+        response = self.render(
+            {"service_token": service_token, "token": plaintext}, template_name="identity/service_tokens/created.html"
+        )
+        response["Cache-Control"] = "no-store"
+        return response
 
 
-class ServiceTokenDeleteView(OrganizationPortalMixin, View):
-    permission_required = "service_tokens:write"
+class ServiceTokenDeleteView(PortalDeleteView):
+    kind, list_url_name = "service_tokens", LIST
+    consequence = "Tools using this token get 401 on their next call. This cannot be undone."
 
-    def get_token(self):
-        return get_object_or_404(selectors.service_token_list(organization=self.organization), pk=self.kwargs["pk"])
+    def queryset(self):
+        return selectors.service_token_list(organization=self.organization)
 
-    def get(self, request, *args, **kwargs):
-        return render(request, "identity/service_tokens/delete.html", {"service_token": self.get_token()})
+    def describe(self, service_token):
+        return service_token.name
 
-    def post(self, request, *args, **kwargs):
-        service_token = self.get_token()
+    def delete(self, service_token):
         services.service_token_delete(service_token=service_token, actor=self.principal)
-        messages.success(request, f"Service token “{service_token.name}” deleted. Tools using it can no longer call the API.")
-        return redirect("portal:service_token_list", org=self.organization.slug)

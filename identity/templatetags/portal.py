@@ -1,0 +1,39 @@
+"""Template helpers for the portal: permission checks and accessible form fields."""
+
+from django import template
+
+from identity.authorization import may as principal_may
+
+register = template.Library()
+
+
+@register.filter
+def may(principal, permission):
+    """``{% if current_principal|may:"groups:write" %}``: hide what the principal may not use."""
+    return principal is not None and principal_may(principal, permission)
+
+
+@register.filter
+def described(field):
+    """Render a bound field's widget tied to its help text and errors (``aria-describedby``)."""
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}_help")
+    attrs = {}
+    if field.errors:
+        ids.append(f"{field.auto_id}_errors")
+        attrs["aria-invalid"] = "true"
+    if ids:
+        attrs["aria-describedby"] = " ".join(ids)
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def is_checkbox_group(field):
+    return getattr(field.field.widget, "allow_multiple_selected", False) and field.field.widget.input_type == "checkbox"
+
+
+@register.filter
+def is_checkbox(field):
+    widget = field.field.widget
+    return getattr(widget, "input_type", None) == "checkbox" and not getattr(widget, "allow_multiple_selected", False)
