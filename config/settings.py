@@ -85,7 +85,6 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (portal, worker, scheduler) share the file: wait for locks, do not fail.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     # A file, not memory, so that a Celery worker started by a test sees the test database.
     DATABASES["default"]["TEST"] = {"NAME": env_str("PORTCULLIS_TEST_DB") or str(BASE_DIR / "var" / "test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

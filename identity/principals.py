@@ -71,13 +71,18 @@ def principal_for_user(user, organization):
     )
 
 
+def _token_permissions(token):
+    preloaded = getattr(token, "role_permissions", None)  # set by service_token_authenticate
+    return preloaded if preloaded is not None else _role_permissions(token.roles.all())
+
+
 def principal_for_service_token(token):
     """The token acting in its organization with the union of its roles' permissions."""
     return Principal(
         kind=SERVICE_TOKEN,
         name=token.name,
         organization=token.organization,
-        permissions=_role_permissions(token.roles.all()),
+        permissions=_token_permissions(token),
         service_token=token,
     )
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from identity import apikeys, audit
 from identity.durations import parse_duration
 from identity.errors import Conflict, InvalidInput
-from identity.models import AuditAction, Role, ServiceToken
+from identity.models import AuditAction, Organization, Role, ServiceToken
 from identity.principals import SYSTEM_PRINCIPAL
 
 from .organizations import organization_get_or_create
@@ -90,18 +90,36 @@ def service_token_authenticate(raw_token):
     key_id = apikeys.key_id_of(raw_token)
     if key_id is None:
         return None
-    service_token = (
-        ServiceToken.objects.select_related("organization")
-        .prefetch_related("roles")
-        .filter(key_id=key_id)
-        .first()
-    )
+    service_token = _token_by_key_id(key_id)
     if service_token is None or not apikeys.matches(raw_token, service_token.digest):
         return None
     now = _now()
     if service_token.is_expired(now):
         return None
     _touch_last_used(service_token, now)
+    return service_token
+
+
+TOKEN_COLUMNS = ("pk", "name", "digest", "expires_at", "last_used_at", "organization_id", "organization__slug", "organization__name")
+
+
+def _token_by_key_id(key_id):
+    """The token, its organization and its roles' permissions in one query (one row per role).
+
+    This runs on every API call, so it skips model instances, prefetching and ordering; the
+    permissions ride along as ``role_permissions`` for the principal.
+    """
+    rows = list(
+        ServiceToken.objects.filter(key_id=key_id).order_by().values_list(*TOKEN_COLUMNS, "roles__permissions")
+    )
+    if not rows:
+        return None
+    pk, name, digest, expires_at, last_used_at, organization_id, slug, organization_name = rows[0][:-1]
+    service_token = ServiceToken(
+        pk=pk, key_id=key_id, name=name, digest=digest, expires_at=expires_at, last_used_at=last_used_at,
+        organization=Organization(pk=organization_id, slug=slug, name=organization_name),
+    )
+    service_token.role_permissions = frozenset(p for row in rows for p in (row[-1] or ()))
     return service_token
 
 
