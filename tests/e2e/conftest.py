@@ -1,13 +1,25 @@
-"""Real-browser tests: Playwright driving Debian's Chromium against Django's live server."""
+"""Real-browser tests: Playwright driving Debian's Chromium against Django's live server.
+
+Never `playwright install`: it downloads a browser and fails offline. Every test here is
+marked `e2e` (run them alone with `-m e2e`), and stays in the default run.
+"""
 
 import os
+import pathlib
 
 import pytest
 
 # Playwright runs an event loop in this thread; Django's ORM calls from the test are still safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = "/usr/bin/chromium"
+HERE = pathlib.Path(__file__).parent
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if HERE in pathlib.Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")
@@ -25,6 +37,14 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def plain_http_live_server(settings):
+    """The live server speaks plain HTTP: no HTTPS redirect, and cookies the browser will send back."""
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.SECURE_SSL_REDIRECT = False
 
 
 @pytest.fixture
