@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from identity import services
 from identity.models import Resource
-from tests.factories import SYSTEM_PRINCIPAL_ADMIN, make_member, make_service_token
+from tests.factories import SYSTEM_PRINCIPAL_ADMIN, make_service_token
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +31,14 @@ def _role(organization):
     ).pk
 
 
+def _person(organization, username, role):
+    """A member without a usable password: no slow password hashing in a test that never logs in."""
+    admin = SYSTEM_PRINCIPAL_ADMIN(organization)
+    return services.member_add(organization=organization, actor=admin, username=username, role=role)
+
+
 def _member(organization):
-    make_member(organization, role="member", username=f"bob-{organization.slug}")
-    return organization.memberships.get(user__username=f"bob-{organization.slug}").pk
+    return _person(organization, f"bob-{organization.slug}", "member").pk
 
 
 def _service_token(organization):
@@ -83,9 +88,14 @@ def send(client, method, url, body=None):
 
 
 @pytest.fixture
+def account_holder(organization):
+    return _person(organization, "holder", "account_holder").user
+
+
+@pytest.fixture
 def member_client(organization):
     client = APIClient()
-    client.force_authenticate(user=make_member(organization, role="member"))
+    client.force_authenticate(user=_person(organization, "reader", "member").user)
     return client
 
 
