@@ -1,5 +1,6 @@
 """Logging in and out: Django's own views, with the portal's template and a POST-only logout."""
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
@@ -13,3 +14,8 @@ class PortalLoginView(auth_views.LoginView):
 
 class PortalLogoutView(auth_views.LogoutView):
     """Django's LogoutView only accepts POST: a link or an image tag cannot log anyone out."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, "You are logged out.")
+        return response

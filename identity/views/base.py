@@ -174,6 +174,10 @@ class PortalObjectView(PortalPage):
     def get_object(self):
         return get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
 
+    def describe(self, obj):
+        """The object's name as the pages and messages say it."""
+        return str(obj)
+
 
 class PortalEditView(PortalObjectView):
     """GET: the object's form; POST: update through a service. Needs ``<kind>:write``."""
@@ -181,6 +185,9 @@ class PortalEditView(PortalObjectView):
     template_name = "identity/form_page.html"
     delete_url_name = None
     delete_label = "Delete"
+
+    def title(self, obj):
+        return f"Edit {self.describe(obj)}"
 
     def make_form(self, obj, data=None):
         raise NotImplementedError
@@ -190,7 +197,7 @@ class PortalEditView(PortalObjectView):
 
     def render_form(self, obj, form, status=200):
         context = {
-            "object": obj, "form": form, "title": f"Edit {obj}", "submit_label": "Save",
+            "object": obj, "form": form, "title": self.title(obj), "submit_label": "Save",
             "delete_url": self.org_url(self.delete_url_name, pk=obj.pk) if self.delete_url_name else None,
             "delete_label": self.delete_label,
         }
@@ -205,7 +212,7 @@ class PortalEditView(PortalObjectView):
         form = self.make_form(obj, request.POST)
         saved, _ = save_through_service(form, lambda data: self.update(obj, data))
         if saved:
-            messages.success(request, f"“{obj}” saved.")
+            messages.success(request, f"“{self.describe(obj)}” saved.")
             return redirect(self.list_url())
         return self.render_form(obj, form, status=400)
 
@@ -219,9 +226,6 @@ class PortalDeleteView(PortalObjectView):
 
     def delete(self, obj):
         raise NotImplementedError
-
-    def describe(self, obj):
-        return str(obj)
 
     def get(self, request, *args, **kwargs):
         obj = self.get_object()

@@ -36,6 +36,12 @@ class MemberEditView(PortalEditView):
     def queryset(self):
         return selectors.member_list(organization=self.organization)
 
+    def describe(self, membership):
+        return membership.user.username
+
+    def title(self, membership):
+        return f"Change the role of {membership.user.username}"
+
     def make_form(self, membership, data=None):
         return MemberRoleForm(data, organization=self.organization, initial={"role": membership.role.name})
 

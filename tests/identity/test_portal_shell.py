@@ -105,3 +105,10 @@ def test_the_current_page_is_marked_in_the_navigation(client, organization):
     client.force_login(make_member(organization, role="account_holder"))
     page = client.get(f"/orgs/{organization.slug}/roles/").content.decode()
     assert f'<a href="/orgs/{organization.slug}/roles/" aria-current="page">Roles</a>' in page
+
+
+def test_logging_out_says_so_on_the_login_page(client, organization):
+    client.force_login(make_member(organization))
+    response = client.post("/logout/", follow=True)
+    assert response.redirect_chain[-1][0] == "/login/"
+    assert "You are logged out." in response.content.decode()
