@@ -3,23 +3,18 @@
 Purge of deleted secrets and key rotation at 10,000 and 100,000 rows: seconds (plain run) and
 peak traced memory (a second run under tracemalloc), each in a fresh process and database, so
 memory flatness shows. Then `value/` reads per second against a no-op DRF view with the same
-authentication, on one gunicorn server in the same run.
+authentication, on one gunicorn server in the same run (the shared harness: `harness.py`).
 """
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import threading
-import time
-from pathlib import Path
 
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
-RESULTS = ROOT / "var" / "bench"
+from tests.benchmarks.harness import RESULTS, ROOT, bench_env, gunicorn, load, print_table, run_module
 COUNTS = [int(n) for n in os.environ.get("BENCH_VAULT_COUNTS", "10000,100000").split(",")]
 
 
@@ -56,78 +51,17 @@ def test_bench_vault_batch_operation(tmp_path, operation, capsys):
     assert rows[-1]["peak_traced_mib"] < 3 * rows[0]["peak_traced_mib"] + 5
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def hammer(url, headers, seconds, threads=8):
-    counts = [0] * threads
-    errors = []
-    deadline = time.monotonic() + seconds
-
-    def worker(index):
-        session = requests.Session()
-        while time.monotonic() < deadline:
-            response = session.get(url, headers=headers, timeout=10)
-            if response.status_code != 200:
-                errors.append(response.status_code)
-                return
-            counts[index] += 1
-
-    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    assert not errors, errors[:3]
-    return sum(counts) / seconds
-
-
-def test_bench_vault_value_reads_against_a_noop_view(tmp_path, capsys):
-    database = tmp_path / "serve.sqlite3"
-    env = {
-        **os.environ,
-        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{database}",
-        "DJANGO_SETTINGS_MODULE": "tests.benchmarks.bench_vault_settings",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "PORTCULLIS_LOG_LEVEL": "ERROR",
-    }
-    setup = subprocess.run(
-        [sys.executable, "-m", "tests.benchmarks.bench_vault", "serve-setup"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=True,
-    )
-    fixture = json.loads(setup.stdout.strip().splitlines()[-1])
-    port = free_port()
-    workers = os.environ.get("BENCH_GUNICORN_WORKERS", "4")
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", workers],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+def test_bench_vault_value_reads_against_a_noop_view():
+    env = bench_env("vault-reads")
+    fixture = run_module("tests.benchmarks.bench_vault", env, "serve-setup", timeout=300)
     headers = {"Authorization": f"ApiKey {fixture['token']}"}
-    value_url = f"{base}/api/v1/orgs/{fixture['org']}/secrets/{fixture['secret']}/value/"
-    noop_url = f"{base}/bench/noop/{fixture['org']}/"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(noop_url, headers=headers, timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.2)
-        assert requests.get(value_url, headers=headers, timeout=5).json()["value"]["value"] == "bench-value"
-        seconds = float(os.environ.get("BENCH_SECONDS", "5"))
-        noop = hammer(noop_url, headers, seconds)
-        value = hammer(value_url, headers, seconds)
-    finally:
-        os.killpg(server.pid, 15)
-        server.wait(timeout=20)
-    ratio = value / noop
-    save("vault-reads", {"noop_per_second": round(noop, 1), "value_per_second": round(value, 1), "ratio": round(ratio, 2),
-                         "gunicorn_workers": int(workers)})
-    with capsys.disabled():
-        print(f"\nreads/s on gunicorn ({workers} workers): no-op {noop:.0f}, value/ {value:.0f}, ratio {ratio:.2f}")
+    value_path = f"/api/v1/orgs/{fixture['org']}/secrets/{fixture['secret']}/value/"
+    noop_path = f"/bench/noop/{fixture['org']}/"
+    with gunicorn(env, workers=2) as (base, _workers):
+        assert requests.get(base + value_path, headers=headers, timeout=5).json()["value"]["value"] == "bench-value"
+        rates = {"noop": load(base, "GET", noop_path, headers=headers), "value_read": load(base, "GET", value_path, headers=headers)}
+    ratio = rates["value_read"] / rates["noop"]
+    save("vault-reads", {"per_second": rates, "ratio": round(ratio, 3), "gunicorn_workers": 2})
+    print_table("Vault: value/ reads vs a no-op view with the same authentication (gunicorn, 2 workers)",
+                rates, {"value_read": 0.5})
     assert ratio >= 0.5
