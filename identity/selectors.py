@@ -33,7 +33,12 @@ def member_list(*, organization, search=""):
 
 
 def role_list(*, organization):
-    return Role.objects.filter(organization=organization).annotate(member_count=Count("memberships"))
+    # Meta.ordering is dropped from GROUP BY queries: order explicitly, or pages overlap.
+    return (
+        Role.objects.filter(organization=organization)
+        .annotate(member_count=Count("memberships"))
+        .order_by("-is_builtin", "name")
+    )
 
 
 def group_list(*, organization, search=""):

@@ -13,6 +13,17 @@ from .base import OrganizationScopedAPIView
 from .principal import default_principal
 
 
+class StrictCharField(serializers.CharField):
+    """A string and only a string: DRF's CharField would quietly turn ``42`` or ``true`` into text."""
+
+    default_error_messages = {"invalid": "Not a valid string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 def validated(serializer_class, data, **kwargs):
     serializer = serializer_class(data=data, **kwargs)
     serializer.is_valid(raise_exception=True)
@@ -110,9 +121,9 @@ class DirectoryDetailView(OrganizationScopedAPIView):
 
 
 class GroupInput(serializers.Serializer):
-    name = serializers.CharField(max_length=150)
-    roles = serializers.ListField(child=serializers.CharField(max_length=100), required=False, default=list)
-    members = serializers.ListField(child=serializers.CharField(max_length=150), required=False, default=list)
+    name = StrictCharField(max_length=150)
+    roles = serializers.ListField(child=StrictCharField(max_length=100), required=False, default=list)
+    members = serializers.ListField(child=StrictCharField(max_length=150), required=False, default=list)
 
 
 class GroupOutput(serializers.ModelSerializer):
@@ -170,8 +181,8 @@ class GroupDetailView(DirectoryDetailView):
 
 
 class ResourceInput(serializers.Serializer):
-    kind = serializers.CharField(max_length=50)
-    name = serializers.CharField(max_length=200)
+    kind = StrictCharField(max_length=50)
+    name = StrictCharField(max_length=200)
     parent = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
@@ -239,9 +250,9 @@ class ResourceDetailView(DirectoryDetailView):
 
 
 class RoleInput(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
-    description = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    permissions = serializers.ListField(child=serializers.CharField(max_length=100), max_length=500)
+    name = StrictCharField(max_length=100)
+    description = StrictCharField(max_length=300, required=False, allow_blank=True, default="")
+    permissions = serializers.ListField(child=StrictCharField(max_length=100), max_length=500)
 
 
 class RoleOutput(serializers.ModelSerializer):
@@ -293,13 +304,13 @@ class RoleDetailView(DirectoryDetailView):
 
 
 class MemberInput(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
+    username = StrictCharField(max_length=150)
     email = serializers.EmailField(required=False, allow_blank=True, default="")
-    role = serializers.CharField(max_length=100)
+    role = StrictCharField(max_length=100)
 
 
 class MemberUpdate(serializers.Serializer):
-    role = serializers.CharField(max_length=100)
+    role = StrictCharField(max_length=100)
 
 
 class MemberOutput(serializers.ModelSerializer):

@@ -9,13 +9,13 @@ from identity import selectors, services
 from identity.models import ServiceToken
 
 from .base import OrganizationScopedAPIView
-from .directory import validated
+from .directory import StrictCharField, validated
 
 
 class ServiceTokenInput(serializers.Serializer):
-    name = serializers.CharField(max_length=150)
-    roles = serializers.ListField(child=serializers.CharField(max_length=100), min_length=1, max_length=50)
-    expires_in = serializers.CharField(required=False, allow_null=True, max_length=16, default=None)
+    name = StrictCharField(max_length=150)
+    roles = serializers.ListField(child=StrictCharField(max_length=100), min_length=1, max_length=50)
+    expires_in = StrictCharField(required=False, allow_null=True, max_length=16, default=None)
 
 
 class ServiceTokenOutput(serializers.ModelSerializer):

@@ -238,3 +238,210 @@ def test_patching_a_resource_parent_to_null_makes_it_top_level(token_client, org
     parent = Resource.objects.create(organization=organization, kind="companies", name="acme")
     child = Resource.objects.create(organization=organization, kind="projects", name="apollo", parent=parent)
     assert token_client.patch(url(organization, f"resources/{child.pk}/"), {"parent": None}, format="json").json()["parent"] is None
+
+
+# ---------------------------------------------------------------- wrong JSON types, for every directory list
+
+
+@pytest.mark.parametrize(
+    "path,body,field",
+    [
+        ("groups/", {"name": 42}, "name"),
+        ("groups/", {"name": True}, "name"),
+        ("groups/", {"name": "ops", "members": {"alice": True}}, "members"),
+        ("groups/", {"name": "ops", "roles": {"member": 1}}, "roles"),
+        ("resources/", {"kind": "projects", "name": 42}, "name"),
+        ("resources/", {"kind": 7, "name": "apollo"}, "kind"),
+        ("resources/", {"kind": "projects", "name": "apollo", "parent": {"id": 1}}, "parent"),
+        ("roles/", {"name": 42, "permissions": []}, "name"),
+        ("roles/", {"name": "deployer", "permissions": {"secrets:read": True}}, "permissions"),
+        ("roles/", {"name": "deployer", "permissions": ["Secrets:Read"]}, "permissions"),
+        ("roles/", {"name": "deployer", "permissions": ["secrets"]}, "permissions"),
+        ("members/", {"username": 42, "role": "member"}, "username"),
+        ("members/", {"username": "frank", "role": 3}, "role"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_a_value_of_the_wrong_json_type_names_the_field(token_client, organization, path, body, field):
+    before = AuditEvent.objects.count()
+    assert_field_error(token_client.post(url(organization, path), body, format="json"), field)
+    assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.parametrize("path", ["groups/", "resources/", "roles/", "members/"])
+def test_an_array_as_the_whole_body_is_a_400_saying_so(token_client, organization, path):
+    response = token_client.post(url(organization, path), [], format="json")
+    assert response.status_code == 400
+    assert "non_field_errors" in response.json()
+
+
+@pytest.mark.parametrize("path", ["groups/", "resources/", "roles/"])
+def test_a_patch_with_a_number_for_a_name_names_the_field(token_client, organization, path):
+    created = {
+        "groups/": {"name": "ops"},
+        "resources/": {"kind": "projects", "name": "apollo"},
+        "roles/": {"name": "deployer", "permissions": []},
+    }[path]
+    pk = token_client.post(url(organization, path), created, format="json").json()["id"]
+    assert_field_error(token_client.patch(url(organization, f"{path}{pk}/"), {"name": 42}, format="json"), "name")
+
+
+# ---------------------------------------------------------------- resources: grants hold below
+
+
+def test_a_grant_on_a_parent_holds_on_everything_below_it(token_client, organization):
+    from guardian.shortcuts import assign_perm
+
+    from identity.authorization import may, resource_permission
+    from identity.principals import principal_for_user
+
+    company = token_client.post(url(organization, "resources/"), {"kind": "companies", "name": "acme"}, format="json").json()
+    project = token_client.post(
+        url(organization, "resources/"), {"kind": "projects", "name": "apollo", "parent": company["id"]}, format="json"
+    ).json()
+    environment = token_client.post(
+        url(organization, "resources/"), {"kind": "environments", "name": "prod", "parent": project["id"]}, format="json"
+    ).json()
+    sibling = token_client.post(url(organization, "resources/"), {"kind": "companies", "name": "globex"}, format="json").json()
+    user = make_member(organization, role="member")
+    assign_perm(resource_permission("studios:create"), user, Resource.objects.get(pk=project["id"]))
+    principal = principal_for_user(user, organization)
+
+    assert may(principal, "studios:create", Resource.objects.get(pk=environment["id"]))
+    assert may(principal, "studios:create", Resource.objects.get(pk=project["id"]))
+    assert not may(principal, "studios:create", Resource.objects.get(pk=company["id"]))
+    assert not may(principal, "studios:create", Resource.objects.get(pk=sibling["id"]))
+    assert not may(principal, "studios:delete", Resource.objects.get(pk=environment["id"]))
+
+
+def test_moving_a_resource_below_a_parent_of_another_organization_names_the_field(token_client, organization, other_organization):
+    mine = Resource.objects.create(organization=organization, kind="projects", name="apollo")
+    foreign = Resource.objects.create(organization=other_organization, kind="companies", name="globex")
+    assert_field_error(token_client.patch(url(organization, f"resources/{mine.pk}/"), {"parent": foreign.pk}, format="json"), "parent")
+    mine.refresh_from_db()
+    assert mine.parent is None
+
+
+# ---------------------------------------------------------------- roles and members
+
+
+def test_a_custom_role_can_be_renamed_given_new_permissions_and_deleted(token_client, organization):
+    role_id = token_client.post(url(organization, "roles/"), {"name": "deployer", "permissions": []}, format="json").json()["id"]
+    patched = token_client.patch(
+        url(organization, f"roles/{role_id}/"), {"name": "releaser", "permissions": ["secrets:read"]}, format="json"
+    )
+    assert patched.status_code == 200
+    assert (patched.json()["name"], patched.json()["permissions"]) == ("releaser", ["secrets:read"])
+    assert token_client.delete(url(organization, f"roles/{role_id}/")).status_code == 204
+    assert not Role.objects.filter(pk=role_id).exists()
+
+
+def test_a_role_cannot_take_a_taken_name(token_client, organization):
+    role_id = token_client.post(url(organization, "roles/"), {"name": "deployer", "permissions": []}, format="json").json()["id"]
+    response = token_client.patch(url(organization, f"roles/{role_id}/"), {"name": "sys_admin"}, format="json")
+    assert response.status_code == 409
+    assert "name" in response.json()
+
+
+def test_roles_are_listed_built_ins_first_then_by_name_on_every_page(token_client, organization):
+    for name in ("zulu", "alpha", "mike"):
+        token_client.post(url(organization, "roles/"), {"name": name, "permissions": []}, format="json")
+    names = []
+    for page in (1, 2, 3, 4):
+        names += [row["name"] for row in token_client.get(url(organization, "roles/"), {"page_size": 2, "page": page}).json()["results"]]
+    assert names == ["account_holder", "account_manager", "member", "sys_admin", "alpha", "mike", "zulu"]
+
+
+def test_a_member_is_added_promoted_and_removed(token_client, organization, account_holder):
+    added = token_client.post(url(organization, "members/"), {"username": "ivan", "role": "member"}, format="json").json()
+    promoted = token_client.patch(url(organization, f"members/{added['id']}/"), {"role": "account_holder"}, format="json")
+    assert promoted.json()["role"] == "account_holder"
+    assert token_client.delete(url(organization, f"members/{added['id']}/")).status_code == 204
+    assert not Membership.objects.filter(user__username="ivan", organization=organization).exists()
+    assert token_client.get(url(organization, f"members/{added['id']}/")).status_code == 404
+
+
+def test_removing_a_member_takes_them_out_of_the_organizations_groups(token_client, organization, account_holder):
+    person = make_member(organization, username="judy")
+    group = token_client.post(url(organization, "groups/"), {"name": "ops", "members": ["judy"]}, format="json").json()
+    membership = Membership.objects.get(user=person)
+    assert token_client.delete(url(organization, f"members/{membership.pk}/")).status_code == 204
+    assert token_client.get(url(organization, f"groups/{group['id']}/")).json()["members"] == []
+
+
+def test_one_of_two_account_holders_can_be_removed(token_client, organization, account_holder):
+    second = Membership.objects.get(user=make_member(organization, role="account_holder"))
+    assert token_client.delete(url(organization, f"members/{second.pk}/")).status_code == 204
+
+
+def test_a_member_patch_ignores_nothing_silently(token_client, organization, account_holder):
+    membership = Membership.objects.get(user=account_holder)
+    assert_field_error(token_client.patch(url(organization, f"members/{membership.pk}/"), {"role": None}, format="json"), "role")
+
+
+# ---------------------------------------------------------------- audit trail and pagination
+
+
+def test_every_directory_change_is_audited_with_its_actor(token_client, organization, account_holder):
+    group = token_client.post(url(organization, "groups/"), {"name": "ops"}, format="json").json()
+    token_client.patch(url(organization, f"groups/{group['id']}/"), {"name": "sre"}, format="json")
+    token_client.delete(url(organization, f"groups/{group['id']}/"))
+    resource = token_client.post(url(organization, "resources/"), {"kind": "projects", "name": "apollo"}, format="json").json()
+    token_client.patch(url(organization, f"resources/{resource['id']}/"), {"name": "artemis"}, format="json")
+    token_client.delete(url(organization, f"resources/{resource['id']}/"))
+    role = token_client.post(url(organization, "roles/"), {"name": "deployer", "permissions": []}, format="json").json()
+    token_client.patch(url(organization, f"roles/{role['id']}/"), {"description": "Ships"}, format="json")
+    token_client.delete(url(organization, f"roles/{role['id']}/"))
+    member = token_client.post(url(organization, "members/"), {"username": "kim", "role": "member"}, format="json").json()
+    token_client.patch(url(organization, f"members/{member['id']}/"), {"role": "sys_admin"}, format="json")
+    token_client.delete(url(organization, f"members/{member['id']}/"))
+
+    expected = {
+        f"{kind}.{verb}"
+        for kind, verbs in {"group": "create update delete", "resource": "create update delete", "role": "create update delete",
+                            "member": "add update remove"}.items()
+        for verb in verbs.split()
+    }
+    rows = token_client.get(f"/api/v1/orgs/{organization.slug}/audit-events/", {"page_size": 200}).json()["results"]
+    by_token = {row["action"] for row in rows if row["actor_kind"] == "service_token"}
+    assert expected <= by_token
+    for action in ("group.", "member."):
+        filtered = token_client.get(f"/api/v1/orgs/{organization.slug}/audit-events/", {"action": action}).json()["results"]
+        assert filtered and all(row["action"].startswith(action) for row in filtered)
+
+
+def test_a_rejected_change_writes_no_audit_event(token_client, organization, account_holder):
+    before = AuditEvent.objects.count()
+    token_client.post(url(organization, "groups/"), {"name": "ops", "roles": ["no_such_role"]}, format="json")
+    token_client.delete(url(organization, f"members/{Membership.objects.get(user=account_holder).pk}/"))
+    assert AuditEvent.objects.count() == before
+
+
+def test_the_audit_log_filters_by_actor_and_never_lists_another_organizations_events(
+    token_client, holder_client, organization, other_organization, account_holder
+):
+    holder_client.post(url(organization, "groups/"), {"name": "by-holder"}, format="json")
+    token_client.post(url(organization, "groups/"), {"name": "by-token"}, format="json")
+    Resource.objects.create(organization=other_organization, kind="projects", name="foreign")
+    from identity import services
+    from tests.factories import SYSTEM_PRINCIPAL_ADMIN
+
+    services.group_create(organization=other_organization, actor=SYSTEM_PRINCIPAL_ADMIN(other_organization), name="foreign-group")
+    rows = token_client.get(f"/api/v1/orgs/{organization.slug}/audit-events/", {"actor": account_holder.username}).json()["results"]
+    assert [row["target_name"] for row in rows if row["action"] == "group.create"] == ["by-holder"]
+    everything = token_client.get(f"/api/v1/orgs/{organization.slug}/audit-events/", {"page_size": 200}).content.decode()
+    assert "foreign-group" not in everything
+
+
+@pytest.mark.parametrize("path", ["groups/", "resources/", "roles/", "members/", "service-tokens/", "audit-events/"])
+def test_every_list_pages_with_page_size(token_client, organization, account_holder, path):
+    token_client.post(url(organization, "groups/"), {"name": "ops"}, format="json")
+    token_client.post(url(organization, "resources/"), {"kind": "projects", "name": "apollo"}, format="json")
+    first = token_client.get(url(organization, path), {"page_size": 1}).json()
+    assert first["count"] >= 1
+    assert first["count"] == token_client.get(url(organization, path), {"page_size": 200}).json()["count"]
+    assert len(first["results"]) == 1
+    if first["count"] > 1:
+        second = token_client.get(first["next"]).json()
+        assert second["results"][0]["id"] != first["results"][0]["id"]
+    assert token_client.get(url(organization, path), {"page": 999}).status_code == 404
