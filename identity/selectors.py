@@ -89,6 +89,7 @@ def service_credential_list(*, organization, status="", search=""):
                 distinct=True,
             )
         )
+        .order_by("name", "pk")  # the Count makes a GROUP BY, which drops Meta.ordering
     )
     if status == ServiceCredential.Status.EXPIRED:
         queryset = queryset.filter(Q(status=status) | Q(status="active", expires_at__lte=timezone.now()))
