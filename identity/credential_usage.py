@@ -4,6 +4,13 @@ import csv
 import io
 import shlex
 
+from django.urls import reverse
+
+
+def token_url_for(request):
+    """The token endpoint's absolute URL as this request reached us."""
+    return request.build_absolute_uri(reverse("oauth2_provider:token"))
+
 
 def usage_example(*, credential, token_url, client_secret=None):
     """A curl call of the token endpoint for this credential's authentication method."""

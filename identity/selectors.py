@@ -100,3 +100,23 @@ def service_credential_list(*, organization, status="", search=""):
     if search:
         queryset = queryset.filter(Q(name__icontains=search) | Q(application__client_id=search))
     return queryset
+
+
+def resource_paths(*, organization):
+    """``[(resource_id, "kind/name", "company/acme › projects/alpha")]`` for pickers, in one query.
+
+    ``kind/name`` is unique in an organization, so it is what a person types to pick a resource;
+    the path shows where it sits in the tree.
+    """
+    rows = {pk: (kind, name, parent) for pk, kind, name, parent in
+            Resource.objects.filter(organization=organization).values_list("pk", "kind", "name", "parent_id")}
+
+    def path(pk):
+        parts, seen = [], set()
+        while pk is not None and pk in rows and pk not in seen:
+            seen.add(pk)
+            kind, name, pk = rows[pk]
+            parts.append(f"{kind}/{name}")
+        return " › ".join(reversed(parts))
+
+    return sorted(((pk, f"{kind}/{name}", path(pk)) for pk, (kind, name, _) in rows.items()), key=lambda row: row[2])

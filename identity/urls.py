@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from identity.views import audit, auth, groups, members, organizations, resources, roles, service_tokens
+from identity.views import (
+    audit,
+    auth,
+    groups,
+    members,
+    organizations,
+    resources,
+    roles,
+    service_credentials as credentials,
+    service_tokens,
+)
 
 app_name = "portal"
 
@@ -31,6 +41,48 @@ urlpatterns = [
     path("orgs/<slug:org>/roles/new/", roles.RoleCreateView.as_view(), name="role_create"),
     path("orgs/<slug:org>/roles/<int:pk>/", roles.RoleEditView.as_view(), name="role_edit"),
     path("orgs/<slug:org>/roles/<int:pk>/delete/", roles.RoleDeleteView.as_view(), name="role_delete"),
+    # Service credentials
+    path("orgs/<slug:org>/service-credentials/", credentials.ServiceCredentialListView.as_view(), name="service_credential_list"),
+    path(
+        "orgs/<slug:org>/service-credentials/new/",
+        credentials.ServiceCredentialCreateWizard.as_view(),
+        name="service_credential_create",
+    ),
+    path(
+        "orgs/<slug:org>/service-credentials/<int:pk>/",
+        credentials.ServiceCredentialDetailView.as_view(),
+        name="service_credential_detail",
+    ),
+    path(
+        "orgs/<slug:org>/service-credentials/<int:pk>/access/",
+        credentials.ServiceCredentialAccessView.as_view(),
+        name="service_credential_access",
+    ),
+    path(
+        "orgs/<slug:org>/service-credentials/<int:pk>/disable/",
+        credentials.ServiceCredentialStatusView.as_view(action="disable"),
+        name="service_credential_disable",
+    ),
+    path(
+        "orgs/<slug:org>/service-credentials/<int:pk>/enable/",
+        credentials.ServiceCredentialStatusView.as_view(action="enable"),
+        name="service_credential_enable",
+    ),
+    path(
+        "orgs/<slug:org>/service-credentials/<int:pk>/regenerate/",
+        credentials.ServiceCredentialRegenerateView.as_view(),
+        name="service_credential_regenerate",
+    ),
+    path(
+        "orgs/<slug:org>/service-credentials/<int:pk>/revoke/",
+        credentials.ServiceCredentialRevokeView.as_view(),
+        name="service_credential_revoke",
+    ),
+    path(
+        "orgs/<slug:org>/service-credentials/<int:pk>/delete/",
+        credentials.ServiceCredentialDeleteView.as_view(),
+        name="service_credential_delete",
+    ),
     # Service tokens
     path("orgs/<slug:org>/service-tokens/", service_tokens.ServiceTokenListView.as_view(), name="service_token_list"),
     path("orgs/<slug:org>/service-tokens/new/", service_tokens.ServiceTokenCreateView.as_view(), name="service_token_create"),

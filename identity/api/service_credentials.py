@@ -2,7 +2,6 @@
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -10,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from identity import selectors, services
-from identity.credential_usage import usage_example
+from identity.credential_usage import token_url_for, usage_example
 from identity.models import Resource, ServiceCredential
 from identity.models.credentials import TOKEN_LIFETIMES, VALIDITY_DAYS
 from identity.oauth.scopes import credential_grants
@@ -65,7 +64,7 @@ class OutputSerializer(serializers.ModelSerializer):
         ]
 
     def get_status(self, credential) -> str:
-        return credential.status if credential.is_live() or credential.status != "active" else "expired"
+        return credential.effective_status
 
     def get_groups(self, credential) -> list[int]:
         return sorted(group.pk for group in credential.groups.all())
@@ -100,7 +99,7 @@ SECRET_RESPONSE = inline_serializer(
 
 
 def keys_response(request, credential, client_secret, status_code):
-    token_url = request.build_absolute_uri(reverse("oauth2_provider:token"))
+    token_url = token_url_for(request)
     body = DetailSerializer(credential).data
     body.update(
         {

@@ -82,6 +82,11 @@ class ServiceCredential(models.Model):
         now = now or timezone.now()
         return self.status == self.Status.ACTIVE and (self.expires_at is None or self.expires_at > now)
 
+    @property
+    def effective_status(self):
+        """The status as users see it: an active credential past its validity is expired already."""
+        return self.Status.EXPIRED if self.status == self.Status.ACTIVE and not self.is_live() else self.status
+
     def seconds_left(self, now=None):
         if self.expires_at is None:
             return None

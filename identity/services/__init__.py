@@ -17,6 +17,8 @@ from .directory import (
 from .organizations import account_holder_create, organization_create
 from .service_credentials import (
     oauth_housekeeping,
+    service_credential_check_access,
+    service_credential_check_name,
     service_credential_create,
     service_credential_delete,
     service_credential_disable,
@@ -50,6 +52,8 @@ __all__ = [
     "role_create",
     "role_delete",
     "role_update",
+    "service_credential_check_access",
+    "service_credential_check_name",
     "service_credential_create",
     "service_credential_delete",
     "service_credential_disable",

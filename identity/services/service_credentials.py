@@ -171,6 +171,23 @@ def _locked(credential):
     return ServiceCredential.objects.select_for_update(of=("self",)).select_related("application", "organization").get(pk=credential.pk)
 
 
+def service_credential_check_name(*, organization, name):
+    """The cleaned name if create would accept it; raises as create would. Saves nothing."""
+    name = clean_name(name)
+    ensure_name_free(ServiceCredential.objects.filter(organization=organization), name=name)
+    return name
+
+
+def service_credential_check_access(*, organization, actor, groups, resource_grants):
+    """``(groups, grants)`` if create and update would accept them; raises as they would.
+
+    Saves nothing, so the portal's wizard can check its groups-and-resources step before the summary.
+    """
+    group_objects = _groups_by_id(organization, groups)
+    _ensure_groups_within_actor(actor, group_objects)
+    return group_objects, _clean_grants(organization, actor, resource_grants)
+
+
 # ---------------------------------------------------------------- life cycle
 
 
@@ -192,7 +209,6 @@ def service_credential_create(
 ):
     """A new credential; returns ``(credential, client_secret)`` (the secret is None for
     private_key_jwt). The client secret exists in clear only in this return value."""
-    name = clean_name(name)
     if not isinstance(description, str) or len(description) > 2000:
         raise _field_error("description", "Ensure this field has no more than 2000 characters.")
     _clean_choice(validity, list(VALIDITY_DAYS), "validity")
@@ -204,11 +220,11 @@ def service_credential_create(
             key_set = normalise_public_keys(jwks=jwks, public_key=public_key)
         except ValueError as error:
             raise _field_error("public_key" if public_key else "jwks", str(error)) from error
-    credentials = ServiceCredential.objects.filter(organization=organization)
-    ensure_name_free(credentials, name=name)
-    group_objects = _groups_by_id(organization, groups) if organization else []
-    _ensure_groups_within_actor(actor, group_objects)
-    grants = _clean_grants(organization, actor, resource_grants) if organization else []
+    name = service_credential_check_name(organization=organization, name=name)
+    group_objects, grants = (
+        service_credential_check_access(organization=organization, actor=actor, groups=groups, resource_grants=resource_grants)
+        if organization else ([], [])
+    )
     if bound_resource is not None and (organization is None or bound_resource.organization_id != organization.pk):
         raise _field_error("bound_resource", "No such resource.")
 
@@ -265,13 +281,13 @@ def service_credential_update(*, credential, actor, groups=None, resource_grants
     """Only groups and resource grants change after creation."""
     credential = _locked(credential)
     details = {}
+    group_objects, grants = service_credential_check_access(
+        organization=credential.organization, actor=actor, groups=groups, resource_grants=resource_grants
+    )
     if groups is not None:
-        group_objects = _groups_by_id(credential.organization, groups)
-        _ensure_groups_within_actor(actor, group_objects)
         _apply_groups(credential, group_objects)
         details["groups"] = sorted(g.name for g in group_objects)
     if resource_grants is not None:
-        grants = _clean_grants(credential.organization, actor, resource_grants)
         _apply_grants(credential, grants)
         details["resource_grants"] = _grants_summary(grants)
     audit.record(

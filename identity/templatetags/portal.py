@@ -1,6 +1,6 @@
 """Template helpers for the portal: permission checks and accessible form fields."""
 
-from django import template
+from django import forms, template
 
 from identity.authorization import may as principal_may
 
@@ -29,8 +29,10 @@ def described(field):
 
 
 @register.filter
-def is_checkbox_group(field):
-    return getattr(field.field.widget, "allow_multiple_selected", False) and field.field.widget.input_type == "checkbox"
+def is_choice_group(field):
+    """Checkboxes or radio buttons: a fieldset with a legend, one label per choice."""
+    widget = field.field.widget
+    return isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect))
 
 
 @register.filter

@@ -66,14 +66,16 @@ def apply_domain_error(form, error):
     """Put a service's field errors on the form's fields (others on the form itself)."""
     if not isinstance(error, DomainError):
         raise TypeError(error)
-    placed = False
+    unplaced = not error.field_errors
     for field, messages_ in error.field_errors.items():
         leaf = field.split(".")[-1]
         target = field if field in form.fields else leaf if leaf in form.fields else None
+        if target is None:
+            unplaced = True  # its short field message means little away from the field: say it whole
+            continue
         for message in messages_:
             form.add_error(target, message)
-            placed = True
-    if not placed:
+    if unplaced:
         form.add_error(None, error.message)
 
 

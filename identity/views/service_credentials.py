@@ -1,0 +1,320 @@
+"""Service credentials in the portal: the four-step wizard, the keys shown once, and the life cycle.
+
+Creating, editing and every status change go through ``identity.services`` (as the API does);
+these views only turn forms into calls and results into pages.
+"""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from formtools.wizard.views import SessionWizardView
+
+from identity import selectors, services
+from identity.credential_forms import (
+    AUTH_METHOD_CHOICES,
+    TOKEN_LIFETIME_CHOICES,
+    VALIDITY_CHOICES,
+    CredentialAccessForm,
+    CredentialDetailsForm,
+    CredentialExpirationForm,
+    CredentialRevokeForm,
+    CredentialSummaryForm,
+)
+from identity.credential_usage import client_keys_csv, token_url_for, usage_example
+from identity.errors import DomainError
+from identity.models import Group, ServiceCredential
+from identity.oauth.scopes import credential_grants
+
+from .base import OrganizationPortalMixin, PortalDeleteView, PortalListView, PortalObjectView, apply_domain_error
+
+LIST = "portal:service_credential_list"
+KIND = "service_credentials"
+STEP_TITLES = {
+    "details": "Name and description",
+    "expiration": "Expiration",
+    "access": "Groups and resources",
+    "summary": "Summary",
+}
+# Which wizard step holds the field a service error names, to send the person back there.
+FIELD_STEPS = {
+    "name": "details", "description": "details", "token_endpoint_auth_method": "details", "jwks": "details",
+    "public_key": "details", "validity": "expiration", "token_lifetime": "expiration",
+}
+
+
+def render_keys(request, credential, client_secret, *, heading):
+    """The page that shows a client key once: never cached, never stored, gone after "Close"."""
+    token_url = token_url_for(request)
+    context = {
+        "credential": credential,
+        "heading": heading,
+        "client_secret": client_secret,
+        "token_url": token_url,
+        "usage_example": usage_example(credential=credential, token_url=token_url, client_secret=client_secret),
+        "csv": client_keys_csv(credential=credential, client_secret=client_secret, token_url=token_url),
+        "csv_filename": f"{credential.name}-client-keys.csv",
+    }
+    response = render(request, "identity/service_credentials/keys.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class ServiceCredentialListView(PortalListView):
+    kind, list_url_name, template_name = KIND, LIST, "identity/service_credentials/list.html"
+
+    def objects(self):
+        return selectors.service_credential_list(
+            organization=self.organization,
+            status=self.request.GET.get("status", "") if self.request.GET.get("status") in ServiceCredential.Status.values else "",
+            search=self.request.GET.get("search", "").strip(),
+        )
+
+    def extra_context(self):
+        return {"statuses": ServiceCredential.Status.choices, "status": self.request.GET.get("status", "")}
+
+
+class _StepFailed(Exception):
+    """The service refused the save: go back to the step it concerns, with everything kept."""
+
+    def __init__(self, step, error):
+        super().__init__(step)
+        self.step, self.error = step, error
+
+
+@method_decorator(never_cache, name="dispatch")
+class ServiceCredentialCreateWizard(OrganizationPortalMixin, SessionWizardView):
+    permission_required = f"{KIND}:write"
+    form_list = [
+        ("details", CredentialDetailsForm),
+        ("expiration", CredentialExpirationForm),
+        ("access", CredentialAccessForm),
+        ("summary", CredentialSummaryForm),
+    ]
+    template_name = "identity/service_credentials/wizard.html"
+
+    def resource_paths(self):
+        if not hasattr(self, "_resource_paths"):
+            self._resource_paths = selectors.resource_paths(organization=self.organization)
+        return self._resource_paths
+
+    def get_form_kwargs(self, step=None):
+        if step == "details":
+            return {"organization": self.organization}
+        if step == "access":
+            return {"organization": self.organization, "actor": self.principal, "resource_paths": self.resource_paths()}
+        return {}
+
+    def get_context_data(self, form, **kwargs):
+        context = super().get_context_data(form=form, **kwargs)
+        context.update(
+            steps=[(name, STEP_TITLES[name]) for name in self.get_form_list()],
+            step_title=STEP_TITLES[self.steps.current],
+            list_url=self.org_url(LIST),
+        )
+        if self.steps.current == "access":
+            context["resource_paths"] = self.resource_paths()
+        if self.steps.current == "summary":
+            context["summary"] = self._summary()
+        return context
+
+    def _summary(self):
+        data = self.get_all_cleaned_data()
+        paths = {pk: path for pk, _, path in self.resource_paths()}
+        groups = Group.objects.filter(organization=self.organization, pk__in=data.get("groups") or []).order_by("name")
+        return {
+            "name": data.get("name"),
+            "description": data.get("description"),
+            "auth_method": dict(AUTH_METHOD_CHOICES).get(data.get("auth_method")),
+            "keys": len((data.get("key_set") or {}).get("keys", [])),
+            "validity": dict(VALIDITY_CHOICES).get(data.get("validity")),
+            "token_lifetime": dict(TOKEN_LIFETIME_CHOICES).get(data.get("token_lifetime")),
+            "groups": [group.name for group in groups],
+            "bound_resource": paths.get(getattr(data.get("bound_resource"), "pk", None)),
+            "grants": [
+                (paths.get(grant["resource"]), grant.get("role"), grant["permissions"])
+                for grant in data.get("resource_grants") or []
+            ],
+        }
+
+    def render_goto_step(self, goto_step, **kwargs):
+        # "Back" keeps what was typed on this step too; it is validated again on "Next".
+        if self.request.POST.get(f"{self.get_prefix(self.request)}-current_step") == self.steps.current:
+            form = self.get_form(data=self.request.POST, files=self.request.FILES)
+            self.storage.set_step_data(self.steps.current, self.process_step(form))
+        return super().render_goto_step(goto_step, **kwargs)
+
+    def render_done(self, form, **kwargs):
+        # The storage is reset only after a successful done(), so a refusal keeps every step.
+        try:
+            return super().render_done(form, **kwargs)
+        except _StepFailed as failed:
+            self.storage.current_step = failed.step
+            step_form = self.get_form(step=failed.step, data=self.storage.get_step_data(failed.step))
+            step_form.is_valid()
+            apply_domain_error(step_form, failed.error)
+            return self.render(step_form)
+
+    def done(self, form_list, form_dict=None, **kwargs):
+        details, expiration, access = (form_dict[step].cleaned_data for step in ("details", "expiration", "access"))
+        try:
+            credential, client_secret = services.service_credential_create(
+                organization=self.organization,
+                actor=self.principal,
+                name=details["name"],
+                description=details["description"],
+                token_endpoint_auth_method=details["auth_method"],
+                jwks=details.get("key_set"),
+                validity=expiration["validity"],
+                token_lifetime=expiration["token_lifetime"],
+                groups=list(access["groups"]),
+                resource_grants=access["resource_grants"],
+                bound_resource=access["bound_resource"],
+            )
+        except DomainError as error:
+            field = next(iter(error.field_errors), None)
+            raise _StepFailed(FIELD_STEPS.get(field, "access"), error) from error
+        return render_keys(self.request, credential, client_secret, heading=f"Service credential “{credential.name}” created")
+
+
+class CredentialPage(PortalObjectView):
+    kind, list_url_name = KIND, LIST
+
+    def queryset(self):
+        return selectors.service_credential_list(organization=self.organization)
+
+    def describe(self, credential):
+        return credential.name
+
+    def detail_url(self, credential):
+        return self.org_url("portal:service_credential_detail", pk=credential.pk)
+
+
+class ServiceCredentialDetailView(CredentialPage):
+    template_name = "identity/service_credentials/detail.html"
+
+    def get_permission_required(self):
+        return f"{KIND}:read"
+
+    def get(self, request, *args, **kwargs):
+        credential = self.get_object()
+        paths = {pk: path for pk, _, path in selectors.resource_paths(organization=self.organization)}
+        grants = sorted((paths.get(pk, "?"), sorted(perms)) for pk, perms in credential_grants(credential).items())
+        return self.render({
+            "credential": credential,
+            "grants": grants,
+            "bound_resource_path": paths.get(credential.bound_resource_id),
+            "token_url": token_url_for(request),
+            "revoke_form": CredentialRevokeForm(credential=credential),
+        })
+
+
+class ServiceCredentialAccessView(CredentialPage):
+    """Only groups and resource grants change after creation."""
+
+    template_name = "identity/service_credentials/access.html"
+
+    def make_form(self, credential, data=None):
+        paths = selectors.resource_paths(organization=self.organization)
+        return CredentialAccessForm(
+            data, organization=self.organization, actor=self.principal, resource_paths=paths,
+            with_bound_resource=False, initial=CredentialAccessForm.initial_for(credential, paths),
+        ), paths
+
+    def show(self, credential, form, paths, status=200):
+        return self.render({"credential": credential, "form": form, "resource_paths": paths}, status=status)
+
+    def get(self, request, *args, **kwargs):
+        credential = self.get_object()
+        return self.show(credential, *self.make_form(credential))
+
+    def post(self, request, *args, **kwargs):
+        credential = self.get_object()
+        form, paths = self.make_form(credential, request.POST)
+        if form.is_valid():
+            try:
+                services.service_credential_update(
+                    credential=credential, actor=self.principal,
+                    groups=list(form.cleaned_data["groups"]), resource_grants=form.cleaned_data["resource_grants"],
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, f"Groups and resources of “{credential.name}” saved.")
+                return redirect(self.detail_url(credential))
+        return self.show(credential, form, paths, status=400)
+
+
+@method_decorator(require_POST, name="dispatch")
+class ServiceCredentialStatusView(CredentialPage):
+    """POST only: disable or enable, from the detail page or the list's Enabled toggle."""
+
+    action = None
+    operations = {"disable": services.service_credential_disable, "enable": services.service_credential_enable}
+    done_words = {"disable": "disabled: its tokens stopped working", "enable": "enabled"}
+
+    def post(self, request, *args, **kwargs):
+        credential = self.get_object()
+        try:
+            self.operations[self.action](credential=credential, actor=self.principal)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"“{credential.name}” {self.done_words[self.action]}.")
+        return redirect(self.detail_url(credential) if request.POST.get("back") == "detail" else self.list_url())
+
+
+@method_decorator(never_cache, name="dispatch")
+class ServiceCredentialRegenerateView(CredentialPage):
+    template_name = "identity/confirm_delete.html"
+
+    def get(self, request, *args, **kwargs):
+        credential = self.get_object()
+        return self.render({
+            "object": credential, "name": credential.name, "verb": "Regenerate Client Keys",
+            "consequence": "A new client key is shown once. The current key and every token it issued stop working at once.",
+        })
+
+    def post(self, request, *args, **kwargs):
+        credential = self.get_object()
+        try:
+            credential, client_secret = services.service_credential_regenerate_secret(credential=credential, actor=self.principal)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect(self.detail_url(credential))
+        return render_keys(request, credential, client_secret, heading=f"New client key for “{credential.name}”")
+
+
+class ServiceCredentialRevokeView(CredentialPage):
+    template_name = "identity/service_credentials/revoke.html"
+
+    def show(self, credential, form, status=200):
+        return self.render({"credential": credential, "form": form}, status=status)
+
+    def get(self, request, *args, **kwargs):
+        credential = self.get_object()
+        return self.show(credential, CredentialRevokeForm(credential=credential))
+
+    def post(self, request, *args, **kwargs):
+        credential = self.get_object()
+        form = CredentialRevokeForm(request.POST, credential=credential)
+        if form.is_valid():
+            try:
+                services.service_credential_revoke(credential=credential, actor=self.principal, confirm_name=form.cleaned_data["name"])
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, f"“{credential.name}” revoked: every token it issued stopped working.")
+                return redirect(self.detail_url(credential))
+        return self.show(credential, form, status=400)
+
+
+class ServiceCredentialDeleteView(CredentialPage, PortalDeleteView):
+    consequence = (
+        "The credential, its client key and its tokens are removed for good; pipelines using it get "
+        "invalid_client. The audit log keeps its history."
+    )
+
+    def delete(self, credential):
+        services.service_credential_delete(credential=credential, actor=self.principal)
