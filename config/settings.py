@@ -84,7 +84,11 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (portal, worker, scheduler) share the file: wait for locks, do not fail.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+    # Write-ahead logging: readers never wait for a writer, and a commit syncs one file once instead
+    # of a journal and the database (synchronous stays FULL: a committed revocation survives a crash).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL"}
+    )
     # A file, not memory, so that a Celery worker started by a test sees the test database.
     DATABASES["default"]["TEST"] = {"NAME": env_str("PORTCULLIS_TEST_DB") or str(BASE_DIR / "var" / "test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
