@@ -89,9 +89,11 @@ def principal_for_service_token(token):
 
 def principal_for_service_credential(credential, scopes=None):
     """A credential acting in its organization (None for a root credential) through its token."""
-    from identity.oauth.scopes import credential_role_permissions
+    permissions = getattr(credential, "role_permissions", None)  # set by the bearer token loader
+    if permissions is None:
+        from identity.oauth.scopes import credential_role_permissions
 
-    permissions = frozenset(credential_role_permissions(credential))
+        permissions = frozenset(credential_role_permissions(credential))
     if credential.organization_id is None:
         permissions |= frozenset(PLATFORM_PERMISSIONS)
     scope_limit = frozenset(scopes) if scopes is not None else None

@@ -8,24 +8,109 @@ Only the methods that must change are overridden (see STYLE.md):
 - a token is saved only if, with the credential row locked, the credential is still live and its
   key unchanged, so a grant racing a revoke or a regeneration never outlives it;
 - a bearer token works only while its credential is live, checked on every request.
+
+The client lookup, the credential lock and the bearer token lookup run on every grant or call, so
+each is one prepared query (see ``PreparedQuery``) building the model instances from its row.
 """
 
 import hashlib
 import logging
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import DisallowedHost
+from django.db import DEFAULT_DB_ALIAS
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
-from identity.models import ServiceCredential
+from identity.models import Organization, ServiceCredential
 from identity.oauth import client_assertions
 from identity.oauth.scopes import credential_scopes
+from identity.prepared import PreparedQuery
 
 logger = logging.getLogger(__name__)
+
+
+def _all_fields(model, prefix=""):
+    return [prefix + field.attname for field in model._meta.concrete_fields]
+
+
+def _some_fields(model, *names):
+    """``names`` in the model's field order, which ``Model.from_db`` expects of a partial row."""
+    return [attname for attname in _all_fields(model) if attname in names]
+
+
+_CLIENT_LAYOUT = (
+    (Application, _all_fields(Application)),
+    (ServiceCredential, _all_fields(ServiceCredential)),
+    (Organization, _all_fields(Organization)),
+)
+_CLIENT_ROWS = PreparedQuery(
+    lambda client_id: Application.objects.filter(client_id=client_id)
+    .order_by()
+    .values_list(
+        *_all_fields(Application),
+        *_all_fields(ServiceCredential, "service_credential__"),
+        *_all_fields(Organization, "service_credential__organization__"),
+    )
+)
+
+_LOCKED_CREDENTIAL = PreparedQuery(
+    lambda pk: ServiceCredential.objects.select_for_update()
+    .filter(pk=pk)
+    .order_by()
+    .values_list("status", "expires_at", "secret_version", "last_used_at"),
+    value_type=int,
+)
+
+# What the API needs of a bearer token, its client, credential, organization and service user;
+# any other field loads on first use. The last column: one row per role of the credential's groups.
+_BEARER_LAYOUT = (
+    (AccessToken, _some_fields(AccessToken, "id", "user_id", "token_checksum", "application_id", "expires", "scope")),
+    (Application, _some_fields(Application, "id", "client_id")),
+    (
+        ServiceCredential,
+        _some_fields(
+            ServiceCredential,
+            "id", "organization_id", "name", "application_id", "service_user_id", "expires_at", "bound_resource_id", "status",
+        ),
+    ),
+    (Organization, _some_fields(Organization, "id", "slug", "name")),
+    (get_user_model(), _some_fields(get_user_model(), "id", "is_superuser", "username", "is_staff", "is_active")),
+)
+_BEARER_ROWS = PreparedQuery(
+    lambda checksum: AccessToken.objects.filter(token_checksum=checksum)
+    .order_by()
+    .values_list(
+        *_BEARER_LAYOUT[0][1],
+        *("application__" + name for name in _BEARER_LAYOUT[1][1]),
+        *("application__service_credential__" + name for name in _BEARER_LAYOUT[2][1]),
+        *("application__service_credential__organization__" + name for name in _BEARER_LAYOUT[3][1]),
+        *("application__service_credential__service_user__" + name for name in _BEARER_LAYOUT[4][1]),
+        "application__service_credential__groups__roles__permissions",
+    )
+)
+
+
+def _instances(layout, row):
+    """One model instance per ``(model, fields)`` of ``layout`` from consecutive columns of ``row``;
+    None where the (left-joined) primary key is NULL."""
+    instances, start = [], 0
+    for model, fields in layout:
+        values = row[start : start + len(fields)]
+        instances.append(None if values[0] is None else model.from_db(DEFAULT_DB_ALIAS, fields, values))
+        start += len(fields)
+    return instances
+
+
+def _link_client(application, credential, organization):
+    """Set the relations between the instances (both ways) so that following them runs no query."""
+    credential.application = application
+    if organization is not None:
+        credential.organization = organization
 
 
 def issuer_for(http_request):
@@ -56,14 +141,13 @@ class PortcullisOAuth2Validator(OAuth2Validator):
         request.client = None
         if not isinstance(client_id, str) or not client_id or len(client_id) > 100 or "\x00" in client_id:
             return None
-        client = (
-            Application.objects.select_related("service_credential", "service_credential__organization")
-            .filter(client_id=client_id)
-            .first()
-        )
-        credential = getattr(client, "service_credential", None) if client else None
+        rows = _CLIENT_ROWS.rows(client_id)
+        if not rows:
+            return None
+        client, credential, organization = _instances(_CLIENT_LAYOUT, rows[0])
         if credential is None or not credential.is_live():
             return None
+        _link_client(client, credential, organization)
         request.client = client
         request.authenticated_secret_version = credential.secret_version
         return client
@@ -110,20 +194,35 @@ class PortcullisOAuth2Validator(OAuth2Validator):
         # Every Portcullis client is confidential: it always authenticates.
         return True
 
+    def _credential_scopes(self, request):
+        # oauthlib asks for the default scopes and then validates them: compute them once a request.
+        scopes = getattr(request, "portcullis_credential_scopes", None)
+        if scopes is None:
+            scopes = request.portcullis_credential_scopes = credential_scopes(request.client.service_credential)
+        return scopes
+
     def get_default_scopes(self, client_id, request, *args, **kwargs):
-        return sorted(credential_scopes(request.client.service_credential))
+        return sorted(self._credential_scopes(request))
 
     def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
-        return set(scopes) <= credential_scopes(client.service_credential)
+        # The scopes computed for this request are those of request.client: only ever ask about it.
+        return client is request.client and set(scopes) <= self._credential_scopes(request)
 
     def _save_bearer_token(self, token, request, *args, **kwargs):
         # save_bearer_token already opened a transaction: lock the credential for its duration.
-        credential = ServiceCredential.objects.select_for_update().get(pk=request.client.service_credential.pk)
-        if not credential.is_live() or credential.secret_version != getattr(request, "authenticated_secret_version", None):
-            # Revoked, disabled or regenerated while this grant was in flight: never store the token.
+        credential = request.client.service_credential
+        rows = _LOCKED_CREDENTIAL.rows(credential.pk)
+        now = timezone.now()
+        if rows:
+            credential.status, credential.expires_at, secret_version, last_used_at = rows[0]
+        if not rows or not credential.is_live(now) or secret_version != getattr(request, "authenticated_secret_version", None):
+            # Deleted, revoked, disabled or regenerated while this grant was in flight: never store the token.
             logger.info("Token grant for %s dropped: the credential changed during the request", credential.pk)
             return
-        ServiceCredential.objects.filter(pk=credential.pk).update(last_used_at=timezone.now())
+        # At most once a minute, as for service tokens: busy clients do not write the row on every grant.
+        if last_used_at is None or now - last_used_at >= settings.PORTCULLIS_TOKEN_LAST_USED_INTERVAL:
+            ServiceCredential.objects.filter(pk=credential.pk).update(last_used_at=now)
+            credential.last_used_at = now
         super()._save_bearer_token(token, request, *args, **kwargs)
 
     def _load_access_token(self, token):
@@ -137,12 +236,22 @@ class PortcullisOAuth2Validator(OAuth2Validator):
         )
 
     def load_live_access_token(self, token):
-        """The access token if it is unexpired and its credential live, else None."""
-        access_token = self._load_access_token(token)
-        if access_token is None or access_token.is_expired():
+        """The access token if it is unexpired and its credential live, else None.
+
+        One query for the token, its client, credential, organization and service user, and the
+        permissions of the credential's roles (as ``credential.role_permissions``, for the principal).
+        """
+        rows = _BEARER_ROWS.rows(hashlib.sha256(token.encode("utf-8")).hexdigest())
+        if not rows:
             return None
-        credential = getattr(access_token.application, "service_credential", None)
-        return access_token if credential is not None and credential.is_live() else None
+        access_token, application, credential, organization, service_user = _instances(_BEARER_LAYOUT, rows[0])
+        if access_token.is_expired() or credential is None or not credential.is_live():
+            return None
+        _link_client(application, credential, organization)
+        credential.service_user = service_user
+        credential.role_permissions = frozenset(p for row in rows for p in (row[-1] or ()))
+        access_token.application = application
+        return access_token
 
     def validate_bearer_token(self, token, scopes, request):
         if not super().validate_bearer_token(token, scopes, request):

@@ -2,10 +2,13 @@
 
 import json
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET
 from oauth2_provider import views as oauth_views
+from oauth2_provider.signals import app_authorized
 from oauthlib.common import Request as OauthlibRequest
 
 from identity.oauth import throttle
@@ -39,6 +42,18 @@ class TokenView(oauth_views.TokenView):
         if response.status_code == 401 or _error_of(response) == "invalid_client":
             throttle.record_failure(address, client_id)
         response["Cache-Control"] = "no-store"
+        return response
+
+    @method_decorator(sensitive_post_parameters("password", "client_secret", "client_assertion"))
+    def authorization_flow_token_response(self, request, *args, **kwargs):
+        # django-oauth-toolkit reads every new token back from the database only to send
+        # `app_authorized`; skip that query while nothing listens to the signal.
+        if app_authorized.has_listeners(self):
+            return super().authorization_flow_token_response(request, *args, **kwargs)
+        url, headers, body, status = self.create_token_response(request)
+        response = HttpResponse(content=body, status=status)
+        for name, value in headers.items():
+            response[name] = value
         return response
 
 
