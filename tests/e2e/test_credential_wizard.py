@@ -106,6 +106,7 @@ def test_create_copy_download_close_use_disable_and_revoke(live_server, log_in, 
     assert secret not in page.content()
     with pytest.raises(PlaywrightError, match="ERR_CACHE_MISS"):
         page.go_back()  # the keys page was never cached: "Back" cannot bring it back
+    page.wait_for_url(re.compile(r"^chrome-error://"))
 
     # The key from the test gets a token, and the token works
     granted = token_request(live_server, client_id, secret)
