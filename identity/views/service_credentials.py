@@ -206,6 +206,7 @@ class ServiceCredentialDetailView(CredentialPage):
             "grants": grants,
             "bound_resource_path": paths.get(credential.bound_resource_id),
             "token_url": token_url_for(request),
+            "token_lifetime": dict(TOKEN_LIFETIME_CHOICES)[credential.token_lifetime],
             "revoke_form": CredentialRevokeForm(credential=credential),
         })
 

@@ -317,7 +317,7 @@ def test_the_detail_page_shows_what_users_need_and_no_key(holder, organization, 
     token_response(client, credential.client_id, secret)
     response = holder.get(f"/orgs/{organization.slug}/service-credentials/{credential.pk}/")
     page = response.content.decode()
-    for text in ("shown", "Active", credential.client_id, "30 days, until", "2h", "shippers",
+    for text in ("shown", "Active", credential.client_id, "30 days, until", "2 hours", "shippers",
                  "companies/acme › projects/alpha", "projects:read", "by system", "Live tokens",
                  "Regenerate Client Keys", "Disable", "Revoke", "Delete", 'for="id_name">Credential name'):
         assert text in page, text
