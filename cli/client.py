@@ -67,7 +67,7 @@ class ApiClient:
         except requests.RequestException as error:
             raise ApiError(f"cannot reach {self.url}: {error.__class__.__name__}") from error
         if response.status_code >= 400:
-            raise ApiError(f"{response.status_code}: {_describe(response)}")
+            raise ApiError(f"{response.status_code}: {_describe(response)}", status=response.status_code)
         if response.status_code == 204 or not response.content:
             return None
         try:

@@ -6,7 +6,11 @@ class CliError(Exception):
 
 
 class ApiError(CliError):
-    """The server refused or could not be reached."""
+    """The server refused or could not be reached; ``status`` is the HTTP status when it answered."""
+
+    def __init__(self, message, status=None):
+        super().__init__(message)
+        self.status = status
 
 
 class UsageError(CliError):

@@ -10,8 +10,6 @@ from cli.errors import ApiError, CliError
 from cli.output import render
 
 COMMAND_MODULES = ["cli.commands.service_tokens", "cli.commands.secrets", "cli.commands.service_credentials"]
-# Written in parallel: a listed module that is not there yet is skipped (only that exact module).
-OPTIONAL_MODULES = {"cli.commands.service_credentials"}
 
 
 def build_parser():
@@ -22,13 +20,7 @@ def build_parser():
     parser.add_argument("--output", choices=["table", "json"], default="table")
     nouns = parser.add_subparsers(dest="noun", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name != name or name not in OPTIONAL_MODULES:
-                raise
-            continue
-        module.register(nouns)
+        importlib.import_module(name).register(nouns)
     return parser
 
 
