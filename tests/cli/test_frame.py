@@ -33,7 +33,7 @@ def test_secret_and_token_commands_are_registered():
     assert parser.parse_args(["service-token", "delete", "3"]).handler.__name__ == "delete_token"
 
 
-def test_only_the_optional_module_may_be_missing(monkeypatch):
+def test_a_missing_command_module_fails_loudly(monkeypatch):
     monkeypatch.setattr(main_module, "COMMAND_MODULES", [*main_module.COMMAND_MODULES, "cli.commands.nope"])
     with pytest.raises(ModuleNotFoundError):
         build_parser()
