@@ -7,6 +7,7 @@ not past and not further ahead than an hour (authlib's default) plus a little sk
 is accepted once, remembered in the database until the assertion expires.
 """
 
+import functools
 import hashlib
 import json
 from datetime import datetime, timedelta, timezone as dt_timezone
@@ -33,8 +34,8 @@ def _now():
     return timezone.now()
 
 
-def unverified_issuer(assertion):
-    """The `iss` claim before verification, only to find which client claims to be calling."""
+@functools.lru_cache(maxsize=64)
+def _unverified_issuer(assertion):
     try:
         token = jws.JWS()
         token.deserialize(assertion)
@@ -44,9 +45,28 @@ def unverified_issuer(assertion):
         return None
 
 
+def unverified_issuer(assertion):
+    """The `iss` claim before verification, only to find which client claims to be calling.
+
+    The throttle and the validator both ask it of the same assertion in one request: a small cache
+    of this pure function spares the second parse. Longer assertions are refused unparsed (and are
+    never cached), as verification refuses them anyway.
+    """
+    if not isinstance(assertion, str) or len(assertion) > MAX_ASSERTION_LENGTH:
+        return None
+    return _unverified_issuer(assertion)
+
+
 def load_key_set(jwks):
+    """The stored JWKS as jwcrypto keys, cached by content: importing keys (an EC point check, an
+    RSA modulus) costs more than verifying a signature, and a changed key set is a new entry."""
+    return _key_set(json.dumps(jwks, sort_keys=True))
+
+
+@functools.lru_cache(maxsize=256)
+def _key_set(jwks_json):
     try:
-        return jwk.JWKSet.from_json(json.dumps(jwks))
+        return jwk.JWKSet.from_json(jwks_json)
     except (JWException, ValueError, TypeError) as error:
         raise AssertionRejected("stored key set is unreadable") from error
 
