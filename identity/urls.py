@@ -16,6 +16,11 @@ from identity.views import (
 
 app_name = "portal"
 
+
+def credential_page(suffix, view, name):
+    return path(f"orgs/<slug:org>/service-credentials/{suffix}", view, name=f"service_credential_{name}")
+
+
 urlpatterns = [
     path("", organizations.home, name="home"),
     path("login/", auth.PortalLoginView.as_view(), name="login"),
@@ -43,46 +48,14 @@ urlpatterns = [
     path("orgs/<slug:org>/roles/<int:pk>/delete/", roles.RoleDeleteView.as_view(), name="role_delete"),
     # Service credentials
     path("orgs/<slug:org>/service-credentials/", credentials.ServiceCredentialListView.as_view(), name="service_credential_list"),
-    path(
-        "orgs/<slug:org>/service-credentials/new/",
-        credentials.ServiceCredentialCreateWizard.as_view(),
-        name="service_credential_create",
-    ),
-    path(
-        "orgs/<slug:org>/service-credentials/<int:pk>/",
-        credentials.ServiceCredentialDetailView.as_view(),
-        name="service_credential_detail",
-    ),
-    path(
-        "orgs/<slug:org>/service-credentials/<int:pk>/access/",
-        credentials.ServiceCredentialAccessView.as_view(),
-        name="service_credential_access",
-    ),
-    path(
-        "orgs/<slug:org>/service-credentials/<int:pk>/disable/",
-        credentials.ServiceCredentialStatusView.as_view(action="disable"),
-        name="service_credential_disable",
-    ),
-    path(
-        "orgs/<slug:org>/service-credentials/<int:pk>/enable/",
-        credentials.ServiceCredentialStatusView.as_view(action="enable"),
-        name="service_credential_enable",
-    ),
-    path(
-        "orgs/<slug:org>/service-credentials/<int:pk>/regenerate/",
-        credentials.ServiceCredentialRegenerateView.as_view(),
-        name="service_credential_regenerate",
-    ),
-    path(
-        "orgs/<slug:org>/service-credentials/<int:pk>/revoke/",
-        credentials.ServiceCredentialRevokeView.as_view(),
-        name="service_credential_revoke",
-    ),
-    path(
-        "orgs/<slug:org>/service-credentials/<int:pk>/delete/",
-        credentials.ServiceCredentialDeleteView.as_view(),
-        name="service_credential_delete",
-    ),
+    credential_page("new/", credentials.ServiceCredentialCreateWizard.as_view(), "create"),
+    credential_page("<int:pk>/", credentials.ServiceCredentialDetailView.as_view(), "detail"),
+    credential_page("<int:pk>/access/", credentials.ServiceCredentialAccessView.as_view(), "access"),
+    credential_page("<int:pk>/disable/", credentials.ServiceCredentialStatusView.as_view(action="disable"), "disable"),
+    credential_page("<int:pk>/enable/", credentials.ServiceCredentialStatusView.as_view(action="enable"), "enable"),
+    credential_page("<int:pk>/regenerate/", credentials.ServiceCredentialRegenerateView.as_view(), "regenerate"),
+    credential_page("<int:pk>/revoke/", credentials.ServiceCredentialRevokeView.as_view(), "revoke"),
+    credential_page("<int:pk>/delete/", credentials.ServiceCredentialDeleteView.as_view(), "delete"),
     # Service tokens
     path("orgs/<slug:org>/service-tokens/", service_tokens.ServiceTokenListView.as_view(), name="service_token_list"),
     path("orgs/<slug:org>/service-tokens/new/", service_tokens.ServiceTokenCreateView.as_view(), name="service_token_create"),

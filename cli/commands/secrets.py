@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+from cli.commands import add_id_commands
 from cli.errors import UsageError
 
 SECRET_TYPES = ["api_key", "bearer_token", "client_credentials", "certificate", "key_value"]
@@ -36,16 +37,13 @@ def register(subparsers):
     listing.add_argument("--personal", action="store_true")
     listing.set_defaults(handler=list_secrets, columns=LIST_COLUMNS)
 
-    for name, handler, help_text in [
+    add_id_commands(commands, [
         ("get", get_secret, "Show a secret's metadata."),
         ("value", read_value, "Print a secret's value (audited)."),
         ("deactivate", deactivate_secret, "Deactivate a secret: reads of its value fail."),
         ("activate", activate_secret, "Activate a deactivated secret."),
         ("delete", delete_secret, "Delete a secret (irreversible)."),
-    ]:
-        command = commands.add_parser(name, help=help_text)
-        command.add_argument("id")
-        command.set_defaults(handler=handler)
+    ])
     return parser
 
 

@@ -4,6 +4,7 @@ import json
 import sys
 from pathlib import Path
 
+from cli.commands import add_id_commands
 from cli.errors import ApiError, UsageError
 
 # The API's choices (identity.models.credentials VALIDITY_DAYS, TOKEN_LIFETIMES, AuthMethod), copied
@@ -53,14 +54,11 @@ def register(subparsers):
     listing.add_argument("--search", help="Part of the name, or an exact client id.")
     listing.set_defaults(handler=list_credentials, columns=LIST_COLUMNS)
 
-    for name, handler, help_text in [
+    add_id_commands(commands, [
         ("get", get_credential, "Show a credential: status, groups, grants, expiry, last use."),
         ("disable", disable_credential, "Disable a credential: token requests and its tokens fail until enabled."),
         ("enable", enable_credential, "Enable a disabled credential."),
-    ]:
-        command = commands.add_parser(name, help=help_text)
-        command.add_argument("id")
-        command.set_defaults(handler=handler)
+    ])
 
     update = commands.add_parser("update", help="Replace a credential's groups or resource grants (nothing else changes).")
     update.add_argument("id")
