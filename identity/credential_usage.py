@@ -42,5 +42,11 @@ def client_keys_csv(*, credential, client_secret, token_url):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["name", "client_id", "client_key", "realm", "token_url", "auth_method"])
-    writer.writerow([credential.name, credential.client_id, client_secret or "", credential.realm, token_url, credential.auth_method])
+    row = [credential.name, credential.client_id, client_secret or "", credential.realm, token_url, credential.auth_method]
+    writer.writerow([_inert_in_spreadsheets(cell) for cell in row])
     return buffer.getvalue()
+
+
+def _inert_in_spreadsheets(cell):
+    """A name like ``=HYPERLINK(…)`` must not become a formula when the file is opened (CSV injection)."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell

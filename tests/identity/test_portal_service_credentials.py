@@ -447,3 +447,9 @@ def test_the_detail_page_disables_and_comes_back(holder, organization):
     assert response["Location"] == url
     page = holder.get(url).content.decode()
     assert "Disabled" in page and ">Enable</button>" in page
+
+
+def test_the_csv_cannot_smuggle_a_spreadsheet_formula(wizard):
+    wizard.through_summary(details={"name": "=HYPERLINK(\"http://evil\")"})
+    rows = list(csv.reader(io.StringIO(wizard.save().context["csv"])))
+    assert rows[1][0] == "'=HYPERLINK(\"http://evil\")"
