@@ -2,6 +2,7 @@
 
 import csv
 import io
+import logging
 
 import pytest
 from jwcrypto import jwk
@@ -11,6 +12,7 @@ from identity.models import AuditEvent, Resource, Role, ServiceCredential
 from identity.oauth.scopes import credential_grants
 from tests.factories import SYSTEM_PRINCIPAL_ADMIN, make_credential, make_member
 from tests.identity.oauth_helpers import basic
+from tests.identity.test_client_key_never_leaks import database_dump
 
 pytestmark = pytest.mark.django_db
 
@@ -453,3 +455,17 @@ def test_the_csv_cannot_smuggle_a_spreadsheet_formula(wizard):
     wizard.through_summary(details={"name": "=HYPERLINK(\"http://evil\")"})
     rows = list(csv.reader(io.StringIO(wizard.save().context["csv"])))
     assert rows[1][0] == "'=HYPERLINK(\"http://evil\")"
+
+
+def test_keys_from_the_portal_never_reach_logs_the_database_or_the_session(wizard, organization, caplog):
+    caplog.set_level(logging.DEBUG)
+    wizard.through_summary(details={"name": "quiet"})
+    secret = wizard.save().context["client_secret"]
+    credential = ServiceCredential.objects.get(name="quiet")
+    regenerated = wizard.client.post(
+        f"/orgs/{organization.slug}/service-credentials/{credential.pk}/regenerate/"
+    ).context["client_secret"]
+    dump, session = database_dump(), str(dict(wizard.client.session))
+    audit = " ".join(str(e.details) + str(e) for e in AuditEvent.objects.all())
+    for planted in (secret, regenerated):
+        assert planted not in caplog.text and planted not in dump and planted not in session and planted not in audit
