@@ -5,8 +5,14 @@ Rules: asymmetric algorithms only; the key is chosen by ``kid`` (so a client can
 ``iss`` = ``sub`` = client id; ``aud`` names the token endpoint or the issuer; ``exp`` is required,
 not past and not further ahead than an hour (authlib's default) plus a little skew; each ``jti``
 is accepted once, remembered in the database until the assertion expires.
+
+In a token grant the ``jti`` is written in the transaction that stores the token
+(``jti_recorded_with_token``), so a grant commits once; a grant that stores no token leaves it
+unused. Every other caller (introspection, revocation) records it as soon as the assertion checks out.
 """
 
+import contextlib
+import contextvars
 import functools
 import hashlib
 import json
@@ -97,8 +103,28 @@ def _timestamp(claims, name, required=False):
         raise AssertionRejected(f"{name} out of range") from error
 
 
+_jti_with_token = contextvars.ContextVar("portcullis_jti_with_token", default=False)
+
+
+@contextlib.contextmanager
+def jti_recorded_with_token():
+    """While the token endpoint handles a grant: the validator records the jti with the token."""
+    reset = _jti_with_token.set(True)
+    try:
+        yield
+    finally:
+        _jti_with_token.reset(reset)
+
+
+def jti_waits_for_token():
+    return _jti_with_token.get()
+
+
 def verify_client_assertion(*, assertion, application, jwks, audiences):
-    """Check the assertion for ``application``; raise AssertionRejected, or return its claims."""
+    """Check the assertion for ``application``; raise AssertionRejected, or return its claims.
+
+    Its jti is not recorded here: the caller must ``remember_jti`` before relying on it.
+    """
     if not isinstance(assertion, str) or len(assertion) > MAX_ASSERTION_LENGTH:
         raise AssertionRejected("malformed assertion")
     token = jws.JWS()
@@ -121,7 +147,6 @@ def verify_client_assertion(*, assertion, application, jwks, audiences):
     if not isinstance(claims, dict):
         raise AssertionRejected("claims are not an object")
     _check_claims(claims, application.client_id, audiences)
-    _remember_jti(claims, application)
     return claims
 
 
@@ -150,8 +175,11 @@ def _check_claims(claims, client_id, audiences):
     claims["_expires_at"] = expires
 
 
-def _remember_jti(claims, application):
-    """Insert the jti; the unique constraint lets exactly one of many parallel sends through."""
+def remember_jti(claims, application):
+    """Insert the jti; the unique constraint lets exactly one of many parallel sends through.
+
+    Raises AssertionRejected when it was used already (inside a transaction, only this insert is
+    rolled back)."""
     digest = hashlib.sha256(claims["jti"].encode()).hexdigest()
     try:
         with transaction.atomic():

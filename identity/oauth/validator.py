@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauthlib.oauth2.rfc6749 import errors
 
 from identity.models import Organization, ServiceCredential
 from identity.oauth import client_assertions
@@ -178,12 +179,16 @@ class PortcullisOAuth2Validator(OAuth2Validator):
         if credential.auth_method != ServiceCredential.AuthMethod.PRIVATE_KEY_JWT:
             return False
         try:
-            client_assertions.verify_client_assertion(
+            claims = client_assertions.verify_client_assertion(
                 assertion=assertion,
                 application=application,
                 jwks=credential.jwks,
                 audiences=token_endpoint_audiences(request),
             )
+            if client_assertions.jti_waits_for_token():
+                request.portcullis_assertion_claims = claims  # recorded by _save_bearer_token
+            else:
+                client_assertions.remember_jti(claims, application)
         except client_assertions.AssertionRejected as error:
             logger.info("private_key_jwt rejected for client %s: %s", client_id, error)
             return False
@@ -219,6 +224,14 @@ class PortcullisOAuth2Validator(OAuth2Validator):
             # Deleted, revoked, disabled or regenerated while this grant was in flight: never store the token.
             logger.info("Token grant for %s dropped: the credential changed during the request", credential.pk)
             return
+        claims = getattr(request, "portcullis_assertion_claims", None)
+        if claims is not None:
+            try:
+                client_assertions.remember_jti(claims, request.client)
+            except client_assertions.AssertionRejected as error:
+                # A parallel grant with the same assertion got there first: this one fails as a replay.
+                logger.info("private_key_jwt rejected for client %s: %s", request.client.client_id, error)
+                raise errors.InvalidClientError(request=request) from error
         # At most once a minute, as for service tokens: busy clients do not write the row on every grant.
         if last_used_at is None or now - last_used_at >= settings.PORTCULLIS_TOKEN_LAST_USED_INTERVAL:
             ServiceCredential.objects.filter(pk=credential.pk).update(last_used_at=now)

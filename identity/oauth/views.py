@@ -11,7 +11,7 @@ from oauth2_provider import views as oauth_views
 from oauth2_provider.signals import app_authorized
 from oauthlib.common import Request as OauthlibRequest
 
-from identity.oauth import throttle
+from identity.oauth import client_assertions, throttle
 from identity.oauth.client_assertions import ALLOWED_ALGORITHMS
 from identity.oauth.validator import PortcullisOAuth2Validator, issuer_for
 
@@ -38,7 +38,8 @@ class TokenView(oauth_views.TokenView):
         address = _address(request)
         if throttle.is_blocked(address, client_id):
             return _too_many_attempts()
-        response = super().post(request, *args, **kwargs)
+        with client_assertions.jti_recorded_with_token():
+            response = super().post(request, *args, **kwargs)
         if response.status_code == 401 or _error_of(response) == "invalid_client":
             throttle.record_failure(address, client_id)
         response["Cache-Control"] = "no-store"
@@ -51,7 +52,8 @@ class TokenView(oauth_views.TokenView):
         if app_authorized.has_listeners(self):
             return super().authorization_flow_token_response(request, *args, **kwargs)
         url, headers, body, status = self.create_token_response(request)
-        response = HttpResponse(content=body, status=status)
+        # Every body here is JSON; an error raised while saving the token comes without its type.
+        response = HttpResponse(content=body, status=status, content_type="application/json")
         for name, value in headers.items():
             response[name] = value
         return response
