@@ -8,6 +8,8 @@
 - ``load``: requests per second for one request shape, from ``wrk`` when installed (a Lua script
   feeds single-use bodies, e.g. JWT assertions, from a file) or else a Python keep-alive client
   with threads. ``BENCH_LOAD=python`` forces the latter; ``BENCH_SECONDS`` (default 5) bounds each.
+- ``paired``: one request shape and its baseline in alternating slices, for a ratio that other
+  load on the machine does not skew.
 
 Every figure is meant as a ratio against a baseline measured on the same server in the same run,
 so the machine's speed cancels out. Loopback only.
@@ -172,6 +174,23 @@ end
 """
 
 
+def paired(base, baseline_path, method, path, *, bodies=None, seconds=SECONDS, **shape):
+    """``(rate, baseline_rate)``: ``method path`` and ``GET baseline_path`` in alternating one-second
+    slices, ``seconds`` of each.
+
+    On a shared machine other work comes and goes; measured side by side, a request shape and its
+    baseline bear the same load, so their ratio holds where two figures taken a minute apart do not.
+    ``bodies`` (single-use) are dealt out so that no two slices send the same one.
+    """
+    rounds = max(round(seconds), 1)
+    rates, baselines = [], []
+    for index in range(rounds):
+        baselines.append(load(base, "GET", baseline_path, seconds=1))
+        chunk = bodies[index::rounds] if bodies is not None else None
+        rates.append(load(base, method, path, bodies=chunk, seconds=1, **shape))
+    return sum(rates) / rounds, sum(baselines) / rounds
+
+
 def _wrk(base, method, path, headers, body, bodies, seconds, connections):
     threads = 2 if connections >= 2 else 1
     with tempfile.TemporaryDirectory(dir=RESULTS) as folder:
@@ -236,14 +255,15 @@ def save(name, data):
     (RESULTS / f"{name}.json").write_text(json.dumps(data, indent=2))
 
 
-def print_table(title, rows, goals=None, baseline="noop"):
-    """``rows``: {name: requests per second}; prints req/s, the ratio to ``baseline`` and the goal."""
+def print_table(title, rows, goals=None, baseline="noop", ratios=None):
+    """``rows``: {name: requests per second}; prints req/s, the ratio to ``baseline`` (or the given
+    ``ratios``, e.g. each to its own paired baseline) and the goal."""
     goals = goals or {}
     base = rows[baseline]
     print(f"\n{title}  (load: {'wrk' if use_wrk() else 'python'}, {SECONDS:.0f} s each)")
     print(f"{'measurement':<34}{'req/s':>10}{'x no-op':>10}{'goal':>8}  ok")
     for name, rate in rows.items():
         goal = goals.get(name)
-        ratio = rate / base
+        ratio = ratios[name] if ratios else rate / base
         verdict = "" if goal is None else ("yes" if ratio >= goal else "NO")
         print(f"{name:<34}{rate:>10.0f}{ratio:>10.3f}{(f'{goal:.2f}' if goal else ''):>8}  {verdict}")

@@ -1,7 +1,8 @@
 """Identity figures (`make bench`; not in the default run).
 
 One gunicorn server (2 workers), one database, one run; every figure a ratio to a no-op DRF view
-with no authentication and no permissions on that server:
+with no authentication and no permissions on that server, measured in alternating slices with it
+(``paired``) so that other work on the machine weighs on both alike:
 - `GET /api/v1/me/` with `Authorization: ApiKey` (goal ≥ 0.6);
 - token grants with client_secret_basic (goal ≥ 0.15) and private_key_jwt (goal ≥ 0.1; every
   request a fresh pre-signed assertion with its own jti);
@@ -17,7 +18,7 @@ from urllib.parse import urlencode
 import requests
 
 from tests.benchmarks.bench_identity_setup import ISSUER
-from tests.benchmarks.harness import SECONDS, bench_env, gunicorn, load, peak_rss_mib, print_table, run_module, save
+from tests.benchmarks.harness import SECONDS, bench_env, gunicorn, paired, peak_rss_mib, print_table, run_module, save
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 GOALS = {"me_apikey": 0.6, "grant_basic": 0.15, "grant_private_key_jwt": 0.1, "me_bearer": 0.5}
@@ -51,21 +52,27 @@ def test_bench_identity_requests_per_second(tmp_path):
         bearer = grant(base, "/o/token/", basic(*fixture["basic"]))
         stock_bearer = grant(base, "/bench/stock-token/", basic(*fixture["stock"]))
 
-        rates = {"noop": load(base, "GET", "/bench/noop/")}
-        rates["me_apikey"] = load(base, "GET", "/api/v1/me/", headers={"Authorization": f"ApiKey {fixture['api_key']}"})
-        rates["me_bearer"] = load(base, "GET", "/api/v1/me/", headers={"Authorization": f"Bearer {bearer}"})
-        rates["grant_basic"] = load(base, "POST", "/o/token/", headers=basic(*fixture["basic"]), body=GRANT)
-        rates["grant_private_key_jwt"] = load(base, "POST", "/o/token/", bodies=jwt_bodies)
+        rates, noops = {}, {}
+
+        def measure(name, method, path, **shape):
+            rates[name], noops[name] = paired(base, "/bench/noop/", method, path, **shape)
+
+        measure("me_apikey", "GET", "/api/v1/me/", headers={"Authorization": f"ApiKey {fixture['api_key']}"})
+        measure("me_bearer", "GET", "/api/v1/me/", headers={"Authorization": f"Bearer {bearer}"})
+        measure("grant_basic", "POST", "/o/token/", headers=basic(*fixture["basic"]), body=GRANT)
+        measure("grant_private_key_jwt", "POST", "/o/token/", bodies=jwt_bodies)
         portcullis_peak = peak_rss_mib(workers)
-        rates["stock_dot_bearer"] = load(base, "GET", "/bench/stock/me/", headers={"Authorization": f"Bearer {stock_bearer}"})
-        rates["stock_dot_grant_argon2"] = load(base, "POST", "/bench/stock-token/", headers=basic(*fixture["stock"]),
-                                               body=GRANT, connections=4)
+        measure("stock_dot_bearer", "GET", "/bench/stock/me/", headers={"Authorization": f"Bearer {stock_bearer}"})
+        measure("stock_dot_grant_argon2", "POST", "/bench/stock-token/", headers=basic(*fixture["stock"]), body=GRANT,
+                connections=4)
         peak_with_argon2 = peak_rss_mib(workers)
 
-    ratios = {name: rate / rates["noop"] for name, rate in rates.items()}
-    save("identity", {"per_second": rates, "ratio_to_noop": ratios, "goals": GOALS,
+    ratios = {name: rate / noops[name] for name, rate in rates.items()}
+    rates = {"noop": sum(noops.values()) / len(noops), **rates}
+    ratios["noop"] = 1.0
+    save("identity", {"per_second": rates, "noop_per_second_beside": noops, "ratio_to_noop": ratios, "goals": GOALS,
                       "worker_peak_rss_mib": portcullis_peak, "worker_peak_rss_mib_after_stock_argon2": peak_with_argon2})
-    print_table("Identity: requests per second on gunicorn (2 workers)", rates, GOALS)
+    print_table("Identity: requests per second on gunicorn (2 workers)", rates, GOALS, ratios=ratios)
     print(f"basic grants vs stock django-oauth-toolkit (Argon2): {rates['grant_basic'] / rates['stock_dot_grant_argon2']:.1f}x")
     print(f"peak RSS of a gunicorn worker: {portcullis_peak:.0f} MiB under Portcullis' load, "
           f"{peak_with_argon2:.0f} MiB after the stock Argon2 grants")
