@@ -1,4 +1,5 @@
-"""List endpoints run a fixed number of queries, however many rows they show (no N+1)."""
+"""List endpoints run a fixed number of queries, however many rows they show (no N+1); the
+per-call and per-grant hot paths run a fixed, small number, however many groups and roles."""
 
 import itertools
 
@@ -6,7 +7,8 @@ import pytest
 
 from identity import services
 from identity.models import Resource
-from tests.factories import SYSTEM_PRINCIPAL_ADMIN, make_service_token
+from tests.factories import SYSTEM_PRINCIPAL_ADMIN, make_credential, make_service_token
+from tests.identity.oauth_helpers import basic
 
 pytestmark = pytest.mark.django_db
 _numbers = itertools.count()
@@ -49,3 +51,48 @@ def test_list_endpoints_keep_to_their_query_budget(token_client, organization, d
     with django_assert_max_num_queries(budget):
         many = token_client.get(url)
     assert len(many.json()["results"]) > len(few.json()["results"])
+
+
+def credential_in_groups(organization, groups):
+    """A credential in ``groups`` groups of two roles each, with a resource grant of its own."""
+    admin = SYSTEM_PRINCIPAL_ADMIN(organization)
+    credential, secret = make_credential(organization, permissions=["studios:read"])
+    names = []
+    for _ in range(groups):
+        number = next(_numbers)
+        services.role_create(organization=organization, actor=admin, name=f"role-{number}", permissions=["secrets:read"])
+        services.group_create(organization=organization, actor=admin, name=f"group-{number}", roles=["member", f"role-{number}"])
+        names.append(f"group-{number}")
+    group_ids = list(organization.groups.filter(name__in=names).values_list("pk", flat=True))
+    services.service_credential_update(credential=credential, actor=admin, groups=group_ids)
+    return credential, secret
+
+
+def grant(client, credential, secret):
+    return client.post("/o/token/", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=basic(credential.client_id, secret))
+
+
+@pytest.mark.parametrize("groups", [1, 4])
+def test_a_grant_keeps_to_its_query_budget(client, organization, django_assert_max_num_queries, groups):
+    credential, secret = credential_in_groups(organization, groups)
+    assert grant(client, credential, secret).status_code == 200  # settle last_used_at, written at most once a minute
+    # Throttle counter (database cache), client, scopes (roles, own grants, groups' grants), the
+    # credential locked, the token saved, and the transaction (savepoints inside a test).
+    with django_assert_max_num_queries(9):
+        assert grant(client, credential, secret).status_code == 200
+
+
+@pytest.mark.parametrize("groups", [1, 4])
+def test_a_bearer_call_is_one_query(client, organization, django_assert_num_queries, groups):
+    credential, secret = credential_in_groups(organization, groups)
+    token = grant(client, credential, secret).json()["access_token"]
+    with django_assert_num_queries(1):
+        response = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200
+    assert "secrets:read" in response.json()["permissions"]
+
+
+def test_an_api_key_call_is_one_query(token_client, django_assert_num_queries):
+    token_client.get("/api/v1/me/")  # settle last_used_at, written at most once a minute
+    with django_assert_num_queries(1):
+        assert token_client.get("/api/v1/me/").status_code == 200
