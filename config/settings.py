@@ -83,6 +83,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, with writers queueing on a lock file instead of SQLite's coarse sleeps.
+    DATABASES["default"]["ENGINE"] = "config.sqlite3"
     # Several processes (portal, worker, scheduler) share the file: wait for locks, do not fail.
     # Write-ahead logging: readers never wait for a writer, and a commit syncs one file once instead
     # of a journal and the database (synchronous stays FULL: a committed revocation survives a crash).
