@@ -40,17 +40,6 @@ def _now():
     return timezone.now()
 
 
-@functools.lru_cache(maxsize=64)
-def _unverified_issuer(assertion):
-    try:
-        token = jws.JWS()
-        token.deserialize(assertion)
-        claims = json.loads(token.objects["payload"])
-        return claims.get("iss") if isinstance(claims, dict) and isinstance(claims.get("iss"), str) else None
-    except (JWException, ValueError, TypeError, KeyError, UnicodeDecodeError):
-        return None
-
-
 def unverified_issuer(assertion):
     """The `iss` claim before verification, only to find which client claims to be calling.
 
@@ -61,6 +50,17 @@ def unverified_issuer(assertion):
     if not isinstance(assertion, str) or len(assertion) > MAX_ASSERTION_LENGTH:
         return None
     return _unverified_issuer(assertion)
+
+
+@functools.lru_cache(maxsize=64)
+def _unverified_issuer(assertion):
+    try:
+        token = jws.JWS()
+        token.deserialize(assertion)
+        claims = json.loads(token.objects["payload"])
+        return claims.get("iss") if isinstance(claims, dict) and isinstance(claims.get("iss"), str) else None
+    except (JWException, ValueError, TypeError, KeyError, UnicodeDecodeError):
+        return None
 
 
 def load_key_set(jwks):

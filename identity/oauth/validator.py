@@ -35,8 +35,8 @@ from identity.prepared import PreparedQuery
 logger = logging.getLogger(__name__)
 
 
-def _all_fields(model, prefix=""):
-    return [prefix + field.attname for field in model._meta.concrete_fields]
+def _all_fields(model):
+    return [field.attname for field in model._meta.concrete_fields]
 
 
 def _some_fields(model, *names):
@@ -44,19 +44,29 @@ def _some_fields(model, *names):
     return [attname for attname in _all_fields(model) if attname in names]
 
 
+def _columns(layout):
+    """The ``values_list`` columns of a layout: ``(model, path from the queried model, fields)``."""
+    return [path + name for _, path, fields in layout for name in fields]
+
+
+def _instances(layout, row):
+    """One model instance per entry of ``layout`` from consecutive columns of ``row``; None where
+    the (left-joined) primary key is NULL."""
+    instances, start = [], 0
+    for model, _, fields in layout:
+        values = row[start : start + len(fields)]
+        instances.append(None if values[0] is None else model.from_db(DEFAULT_DB_ALIAS, fields, values))
+        start += len(fields)
+    return instances
+
+
 _CLIENT_LAYOUT = (
-    (Application, _all_fields(Application)),
-    (ServiceCredential, _all_fields(ServiceCredential)),
-    (Organization, _all_fields(Organization)),
+    (Application, "", _all_fields(Application)),
+    (ServiceCredential, "service_credential__", _all_fields(ServiceCredential)),
+    (Organization, "service_credential__organization__", _all_fields(Organization)),
 )
 _CLIENT_ROWS = PreparedQuery(
-    lambda client_id: Application.objects.filter(client_id=client_id)
-    .order_by()
-    .values_list(
-        *_all_fields(Application),
-        *_all_fields(ServiceCredential, "service_credential__"),
-        *_all_fields(Organization, "service_credential__organization__"),
-    )
+    lambda client_id: Application.objects.filter(client_id=client_id).order_by().values_list(*_columns(_CLIENT_LAYOUT))
 )
 
 _LOCKED_CREDENTIAL = PreparedQuery(
@@ -68,43 +78,31 @@ _LOCKED_CREDENTIAL = PreparedQuery(
 )
 
 # What the API needs of a bearer token, its client, credential, organization and service user;
-# any other field loads on first use. The last column: one row per role of the credential's groups.
+# any other field loads on first use. The extra last column gives one row per role of the
+# credential's groups.
 _BEARER_LAYOUT = (
-    (AccessToken, _some_fields(AccessToken, "id", "user_id", "token_checksum", "application_id", "expires", "scope")),
-    (Application, _some_fields(Application, "id", "client_id")),
+    (AccessToken, "", _some_fields(AccessToken, "id", "user_id", "token_checksum", "application_id", "expires", "scope")),
+    (Application, "application__", _some_fields(Application, "id", "client_id")),
     (
         ServiceCredential,
+        "application__service_credential__",
         _some_fields(
             ServiceCredential,
             "id", "organization_id", "name", "application_id", "service_user_id", "expires_at", "bound_resource_id", "status",
         ),
     ),
-    (Organization, _some_fields(Organization, "id", "slug", "name")),
-    (get_user_model(), _some_fields(get_user_model(), "id", "is_superuser", "username", "is_staff", "is_active")),
+    (Organization, "application__service_credential__organization__", _some_fields(Organization, "id", "slug", "name")),
+    (
+        get_user_model(),
+        "application__service_credential__service_user__",
+        _some_fields(get_user_model(), "id", "username", "is_active", "is_staff", "is_superuser"),
+    ),
 )
 _BEARER_ROWS = PreparedQuery(
     lambda checksum: AccessToken.objects.filter(token_checksum=checksum)
     .order_by()
-    .values_list(
-        *_BEARER_LAYOUT[0][1],
-        *("application__" + name for name in _BEARER_LAYOUT[1][1]),
-        *("application__service_credential__" + name for name in _BEARER_LAYOUT[2][1]),
-        *("application__service_credential__organization__" + name for name in _BEARER_LAYOUT[3][1]),
-        *("application__service_credential__service_user__" + name for name in _BEARER_LAYOUT[4][1]),
-        "application__service_credential__groups__roles__permissions",
-    )
+    .values_list(*_columns(_BEARER_LAYOUT), "application__service_credential__groups__roles__permissions")
 )
-
-
-def _instances(layout, row):
-    """One model instance per ``(model, fields)`` of ``layout`` from consecutive columns of ``row``;
-    None where the (left-joined) primary key is NULL."""
-    instances, start = [], 0
-    for model, fields in layout:
-        values = row[start : start + len(fields)]
-        instances.append(None if values[0] is None else model.from_db(DEFAULT_DB_ALIAS, fields, values))
-        start += len(fields)
-    return instances
 
 
 def _link_client(application, credential, organization):
