@@ -7,9 +7,9 @@ first takes an exclusive ``flock`` on ``<database>-writers.lock``, looking again
 at most, and only then runs ``BEGIN IMMEDIATE``, which then nearly always gets in at once.
 
 SQLite's own locking stays the authority: the lock file only orders writers, so a process that
-skips it (an autocommit write, another program) is still safe. Waiting is bounded by the same
-``timeout`` option, and fails as SQLite does ("database is locked"). In-memory databases are
-left alone.
+skips it (an autocommit write, another program, a process that cannot open the file) is still
+safe. Waiting is bounded by the same ``timeout`` option, and fails as SQLite does ("database is
+locked"). In-memory databases are left alone.
 """
 
 import fcntl
@@ -30,13 +30,20 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _writers_lock_fd(self):
         name = str(self.settings_dict["NAME"])
         if self._writers_lock is None or self._writers_lock[0] != name:
-            if self._writers_lock is not None:
+            if self._writers_lock is not None and self._writers_lock[1] is not None:
                 os.close(self._writers_lock[1])
-            self._writers_lock = (name, os.open(f"{name}-writers.lock", os.O_RDWR | os.O_CREAT, 0o600))
+            try:
+                # flock needs no write access: every process that may read the database may queue.
+                fd = os.open(f"{name}-writers.lock", os.O_RDONLY | os.O_CREAT, 0o644)
+            except OSError:
+                fd = None
+            self._writers_lock = (name, fd)
         return self._writers_lock[1]
 
     def _take_writers_lock(self):
         fd = self._writers_lock_fd()
+        if fd is None:
+            return
         wait, deadline = FIRST_WAIT, time.monotonic() + self.settings_dict["OPTIONS"].get("timeout", 5)
         while True:
             try:
