@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from cli.commands import add_id_commands
+from cli.commands import add_id_commands, read_text_file
 from cli.errors import UsageError
 
 SECRET_TYPES = ["api_key", "bearer_token", "client_credentials", "certificate", "key_value"]
@@ -51,13 +51,6 @@ def _base(args):
     return f"orgs/{args.org}/secrets/"
 
 
-def _read(path, option):
-    try:
-        return path.read_text()
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"{option}: cannot read {path}: {error}") from error
-
-
 def build_value(args):
     """The `value` object for the API from the type-specific options (or --value-json)."""
     if args.value_json:
@@ -78,9 +71,9 @@ def build_value(args):
     if args.type == "certificate":
         if not args.certificate_file:
             raise UsageError("--certificate-file is required for a certificate.")
-        value = {"certificate": _read(args.certificate_file, "--certificate-file")}
+        value = {"certificate": read_text_file(args.certificate_file, "--certificate-file")}
         if args.private_key_file:
-            value["private_key"] = _read(args.private_key_file, "--private-key-file")
+            value["private_key"] = read_text_file(args.private_key_file, "--private-key-file")
         return value
     if not args.pairs_file:
         raise UsageError("--pairs-file (or --value-json) is required for a key_value secret.")

@@ -4,7 +4,7 @@ import json
 import sys
 from pathlib import Path
 
-from cli.commands import add_id_commands
+from cli.commands import add_id_commands, read_text_file
 from cli.errors import ApiError, UsageError
 
 # The API's choices (identity.models.credentials VALIDITY_DAYS, TOKEN_LIFETIMES, AuthMethod), copied
@@ -126,13 +126,6 @@ def parse_grants(values):
     return grants
 
 
-def _read(path, option):
-    try:
-        return path.read_text()
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"{option}: cannot read {path}: {error}") from error
-
-
 def _public_keys(args):
     """The auth method and key fields of the create body, from --auth-method and the key files."""
     has_key = bool(args.public_key_file or args.jwks_file)
@@ -143,10 +136,10 @@ def _public_keys(args):
         raise UsageError("--auth-method private_key_jwt needs --public-key-file or --jwks-file.")
     body = {"token_endpoint_auth_method": method} if method else {}
     if args.public_key_file:
-        body["public_key"] = _read(args.public_key_file, "--public-key-file")
+        body["public_key"] = read_text_file(args.public_key_file, "--public-key-file")
     if args.jwks_file:
         try:
-            body["jwks"] = json.loads(_read(args.jwks_file, "--jwks-file"))
+            body["jwks"] = json.loads(read_text_file(args.jwks_file, "--jwks-file"))
         except ValueError as error:
             raise UsageError(f"--jwks-file: {args.jwks_file} is not valid JSON ({error}).") from error
     return body
