@@ -94,6 +94,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a Celery worker started by a test sees the test database.
     DATABASES["default"]["TEST"] = {"NAME": env_str("PORTCULLIS_TEST_DB") or str(BASE_DIR / "var" / "test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL: the hot-path lookups (token and key checks) as server-side prepared statements
+# (identity.prepared). Turn off behind PgBouncer in transaction mode.
+PORTCULLIS_DB_PREPARED_STATEMENTS = env_bool("PORTCULLIS_DB_PREPARED_STATEMENTS", default=True)
 
 # --- Cache and broker: Redis from REDIS_URL, else the database cache and a filesystem broker.
 REDIS_URL = env_str("REDIS_URL")
