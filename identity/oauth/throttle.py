@@ -50,7 +50,3 @@ def record_failure(address, client_id):
         cache.incr(key)
     except ValueError:
         cache.set(key, 1, timeout=WINDOW_SECONDS)
-
-
-def clear_failures(address, client_id):
-    cache.delete(_key(address, client_id))
