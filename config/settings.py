@@ -82,6 +82,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with a health check that skips its round trip on a quiet idle connection.
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend, with writers queueing on a lock file instead of SQLite's coarse sleeps.
     DATABASES["default"]["ENGINE"] = "config.sqlite3"
@@ -102,7 +105,7 @@ PORTCULLIS_DB_PREPARED_STATEMENTS = env_bool("PORTCULLIS_DB_PREPARED_STATEMENTS"
 REDIS_URL = env_str("REDIS_URL")
 BROKER_DIR = Path(env_str("PORTCULLIS_BROKER_DIR") or BASE_DIR / "var" / "broker")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "config.redis_cache.RedisCache", "LOCATION": REDIS_URL}}
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
 else:
