@@ -2,17 +2,15 @@
 
 import json
 import time
-import uuid
 
 import pytest
-from jwcrypto import jwk, jws, jwt
+from jwcrypto import jwk, jws
 
 from identity.models import UsedClientAssertion
 from tests.factories import make_credential
+from tests.identity.oauth_helpers import claims_for, post_assertion, sign
 
 pytestmark = pytest.mark.django_db
-TOKEN_URL = "http://testserver/o/token/"
-ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 
 @pytest.fixture
@@ -29,29 +27,6 @@ def credential(organization, rsa_key):
     )
     assert secret is None
     return credential
-
-
-def claims_for(client_id, **overrides):
-    now = int(time.time())
-    claims = {"iss": client_id, "sub": client_id, "aud": TOKEN_URL, "exp": now + 120, "iat": now, "jti": uuid.uuid4().hex}
-    claims.update(overrides)
-    return {k: v for k, v in claims.items() if v is not None}
-
-
-def sign(key, claims, alg="RS256", kid="key-1"):
-    header = {"alg": alg}
-    if kid:
-        header["kid"] = kid
-    token = jwt.JWT(header=header, claims=claims)
-    token.make_signed_token(key)
-    return token.serialize()
-
-
-def post_assertion(client, assertion, **extra):
-    return client.post(
-        "/o/token/",
-        {"grant_type": "client_credentials", "client_assertion_type": ASSERTION_TYPE, "client_assertion": assertion, **extra},
-    )
 
 
 def test_a_signed_assertion_gets_a_token(client, credential, rsa_key):
