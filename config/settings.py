@@ -82,13 +82,24 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL: psycopg prepares a statement itself once it has run `prepare_threshold` times on a
+# connection (planning the hot-path joins costs more than running them); only server-side binding
+# cursors are ever prepared. 5, psycopg's default: on a persistent connection the lookups of every
+# grant and API call reach it within seconds, while one-off queries (portal pages, commands) stay
+# unprepared and out of psycopg's 100-statement cache. PgBouncer before 1.21 in transaction mode
+# may run the next transaction on another server connection, which lacks the statement:
+# PORTCULLIS_DB_PREPARED_STATEMENTS=false turns preparing off there. Server-side binding stays on:
+# its unnamed statements travel as Parse, Bind, Execute and Sync together, which transaction
+# pooling carries (tests/test_pgbouncer.py).
+PORTCULLIS_DB_PREPARED_STATEMENTS = env_bool("PORTCULLIS_DB_PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend, with a health check that skips its round trip on a quiet idle connection.
-    DATABASES["default"]["ENGINE"] = "config.postgresql"
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 5 if PORTCULLIS_DB_PREPARED_STATEMENTS else None}
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Django's backend, with writers queueing on a lock file instead of SQLite's coarse sleeps.
-    DATABASES["default"]["ENGINE"] = "config.sqlite3"
     # Several processes (portal, worker, scheduler) share the file: wait for locks, do not fail.
+    # BEGIN IMMEDIATE takes the write lock when a transaction starts, so writers queue in SQLite's
+    # busy handler rather than failing when a read-then-write transaction cannot upgrade its lock.
     # Write-ahead logging: readers never wait for a writer, and a commit syncs one file once instead
     # of a journal and the database (synchronous stays FULL: a committed revocation survives a crash).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -97,15 +108,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a Celery worker started by a test sees the test database.
     DATABASES["default"]["TEST"] = {"NAME": env_str("PORTCULLIS_TEST_DB") or str(BASE_DIR / "var" / "test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# PostgreSQL: the hot-path lookups (token and key checks) as server-side prepared statements
-# (identity.prepared). Turn off behind PgBouncer in transaction mode.
-PORTCULLIS_DB_PREPARED_STATEMENTS = env_bool("PORTCULLIS_DB_PREPARED_STATEMENTS", default=True)
 
 # --- Cache and broker: Redis from REDIS_URL, else the database cache and a filesystem broker.
 REDIS_URL = env_str("REDIS_URL")
 BROKER_DIR = Path(env_str("PORTCULLIS_BROKER_DIR") or BASE_DIR / "var" / "broker")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "config.redis_cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
 else:
@@ -170,7 +178,11 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY") else None
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# How many proxies append to X-Forwarded-For in front of us: the client's address is the entry
+# the outermost one wrote (identity.client_address). 0: REMOTE_ADDR is the client.
+PORTCULLIS_TRUSTED_PROXY_HOPS = env_int("PORTCULLIS_TRUSTED_PROXY_HOPS", 1 if BEHIND_PROXY else 0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
