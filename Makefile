@@ -22,7 +22,6 @@ $(STAMP): pyproject.toml
 run: install
 	@$(BIN)/python -m config.devkeys
 	$(DEV) $(BIN)/python manage.py migrate --noinput
-	$(DEV) $(BIN)/python manage.py createcachetable
 	@if $(DEV) $(BIN)/python manage.py help bootstrap >/dev/null 2>&1; then $(DEV) $(BIN)/python manage.py bootstrap; fi
 	$(DEV) $(BIN)/python scripts/run_dev.py
 

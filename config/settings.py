@@ -111,6 +111,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and broker: Redis from REDIS_URL, else the database cache and a filesystem broker.
 REDIS_URL = env_str("REDIS_URL")
+# The embedded default cache. `migrate` creates its table whatever CACHES says at the time, so that
+# dropping REDIS_URL later needs no extra step (identity/migrations/0003_database_cache_table.py).
+PORTCULLIS_DATABASE_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portcullis_cache"}
 BROKER_DIR = Path(env_str("PORTCULLIS_BROKER_DIR") or BASE_DIR / "var" / "broker")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -118,7 +121,7 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
 else:
     # The database cache is shared by every process, which rate limits and JWT replay checks need.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portcullis_cache"}}
+    CACHES = {"default": PORTCULLIS_DATABASE_CACHE}
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
