@@ -23,6 +23,8 @@ TOKEN_LENGTH = len(PREFIX) + KEY_ID_LENGTH + SECRET_LENGTH + CHECKSUM_LENGTH
 MIN_FOREIGN_TOKEN_LENGTH = 32
 MAX_TOKEN_LENGTH = 512
 DIGEST_SALT = b"portcullis.service-token"
+# Compared against when a key id is unknown, so that it costs what a wrong secret costs.
+UNKNOWN_TOKEN_DIGEST = "0" * 64
 
 
 def _base62(number, width):

@@ -4,12 +4,12 @@ import csv
 import io
 import shlex
 
-from django.urls import reverse
+from identity.oauth.issuer import token_endpoint_url
 
 
 def token_url_for(request):
-    """The token endpoint's absolute URL as this request reached us."""
-    return request.build_absolute_uri(reverse("oauth2_provider:token"))
+    """The token endpoint's public URL: the one a private_key_jwt assertion names as its `aud`."""
+    return token_endpoint_url(request)
 
 
 def usage_example(*, credential, token_url, client_secret=None):

@@ -6,10 +6,10 @@ user of a credential) or a ``ServiceTokenUser``; ``request.auth`` is the token o
 
 from rest_framework import authentication, exceptions
 
-from identity.oauth.validator import PortcullisOAuth2Validator
+from identity.client_address import client_address
+from identity.oauth import throttle
+from identity.oauth.validator import live_access_token
 from identity.services import service_token_authenticate
-
-_validator = PortcullisOAuth2Validator()
 
 CHALLENGE = 'Bearer realm="portcullis", ApiKey realm="portcullis"'
 
@@ -36,6 +36,29 @@ class ServiceTokenUser:
         return self.username
 
 
+class AuthenticationUnavailable(exceptions.APIException):
+    status_code = 503
+    default_detail = "Authentication is unavailable for a moment. Try again shortly."
+    default_code = "temporarily_unavailable"
+    wait = throttle.ThrottleUnavailable.retry_after  # DRF sends it as Retry-After
+
+
+def _behind_throttle(request, authenticate, raw):
+    """``authenticate(raw)`` behind the per-address throttle of failed API credentials: an
+    address that failed too often is refused before any digest is computed."""
+    address = client_address(request.META)
+    try:
+        throttle.check(throttle.API_CREDENTIAL, address)
+    except throttle.Throttled as error:
+        raise exceptions.Throttled(wait=throttle.Throttled.retry_after) from error
+    except throttle.ThrottleUnavailable as error:
+        raise AuthenticationUnavailable() from error
+    result = authenticate(raw)
+    if result is None:
+        throttle.record_failure(throttle.API_CREDENTIAL, address)
+    return result
+
+
 class ServiceTokenAuthentication(authentication.BaseAuthentication):
     keyword = "apikey"
 
@@ -43,7 +66,7 @@ class ServiceTokenAuthentication(authentication.BaseAuthentication):
         raw = self._raw_token(request)
         if raw is None:
             return None
-        service_token = service_token_authenticate(raw)
+        service_token = _behind_throttle(request, service_token_authenticate, raw)
         if service_token is None:
             raise exceptions.AuthenticationFailed("Invalid or expired service token.")
         return ServiceTokenUser(service_token), service_token
@@ -72,8 +95,8 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
     """OAuth2 access tokens of service credentials.
 
     The token, its client, credential and organization come in one query through our
-    django-oauth-toolkit validator's loader; the token must be unexpired and its credential live
-    (not disabled, revoked or past its validity) on this very request.
+    django-oauth-toolkit validator's one loader; the token must be unexpired and its credential
+    live (not disabled, revoked or past its validity) on this very request.
     """
 
     def authenticate(self, request):
@@ -81,8 +104,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         scheme, _, value = header.partition(" ")
         if scheme.lower() != "bearer":
             return None
-        value = value.strip()
-        access_token = _validator.load_live_access_token(value) if 0 < len(value) <= 512 else None
+        access_token = _behind_throttle(request, live_access_token, value.strip())
         if access_token is None:
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked access token.")
         return access_token.application.service_credential.service_user, access_token

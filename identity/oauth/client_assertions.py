@@ -1,18 +1,13 @@
 """`private_key_jwt` client authentication (RFC 7523 §2.2 and §3), built on jwcrypto.
 
-django-oauth-toolkit does not implement it; the validator calls ``verify_client_assertion``.
-Rules: asymmetric algorithms only; the key is chosen by ``kid`` (so a client can roll keys);
-``iss`` = ``sub`` = client id; ``aud`` names the token endpoint or the issuer; ``exp`` is required,
-not past and not further ahead than an hour (authlib's default) plus a little skew; each ``jti``
-is accepted once, remembered in the database until the assertion expires.
-
-In a token grant the ``jti`` is written in the transaction that stores the token
-(``jti_recorded_with_token``), so a grant commits once; a grant that stores no token leaves it
-unused. Every other caller (introspection, revocation) records it as soon as the assertion checks out.
+django-oauth-toolkit does not implement it; the validator calls ``verify_client_assertion`` and
+then ``remember_jti``. Rules: asymmetric algorithms only; ``typ``, when present, ``JWT`` or
+``client-authentication+jwt``; the key chosen by ``kid`` (so a client can roll keys);
+``iss`` = ``sub`` = client id; every ``aud`` value names the token endpoint or the issuer; ``exp``
+required, not past, at most an hour after ``iat`` (authlib's default lifetime) and an hour ahead;
+each ``jti`` accepted once, remembered in the database until the assertion expires.
 """
 
-import contextlib
-import contextvars
 import functools
 import hashlib
 import json
@@ -27,9 +22,12 @@ from identity.models import UsedClientAssertion
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ALLOWED_ALGORITHMS = ("RS256", "PS256", "ES256", "EdDSA")
+ALLOWED_TYPES = ("jwt", "client-authentication+jwt")
 CLOCK_SKEW = timedelta(seconds=30)
 MAX_LIFETIME = timedelta(hours=1)
 MAX_ASSERTION_LENGTH = 16 * 1024
+MIN_RSA_BITS = 2048
+SIGNING_CURVES = {"EC": ("P-256",), "OKP": ("Ed25519", "Ed448")}
 
 
 class AssertionRejected(Exception):
@@ -41,19 +39,9 @@ def _now():
 
 
 def unverified_issuer(assertion):
-    """The `iss` claim before verification, only to find which client claims to be calling.
-
-    The throttle and the validator both ask it of the same assertion in one request: a small cache
-    of this pure function spares the second parse. Longer assertions are refused unparsed (and are
-    never cached), as verification refuses them anyway.
-    """
+    """The `iss` claim before verification, only to find which client claims to be calling."""
     if not isinstance(assertion, str) or len(assertion) > MAX_ASSERTION_LENGTH:
         return None
-    return _unverified_issuer(assertion)
-
-
-@functools.lru_cache(maxsize=64)
-def _unverified_issuer(assertion):
     try:
         token = jws.JWS()
         token.deserialize(assertion)
@@ -103,25 +91,8 @@ def _timestamp(claims, name, required=False):
         raise AssertionRejected(f"{name} out of range") from error
 
 
-_jti_with_token = contextvars.ContextVar("portcullis_jti_with_token", default=False)
-
-
-@contextlib.contextmanager
-def jti_recorded_with_token():
-    """While the token endpoint handles a grant: the validator records the jti with the token."""
-    reset = _jti_with_token.set(True)
-    try:
-        yield
-    finally:
-        _jti_with_token.reset(reset)
-
-
-def jti_waits_for_token():
-    return _jti_with_token.get()
-
-
-def verify_client_assertion(*, assertion, application, jwks, audiences):
-    """Check the assertion for ``application``; raise AssertionRejected, or return its claims.
+def verify_client_assertion(*, assertion, client_id, jwks, audiences):
+    """Check the assertion of ``client_id``; raise AssertionRejected, or return its claims.
 
     Its jti is not recorded here: the caller must ``remember_jti`` before relying on it.
     """
@@ -138,6 +109,8 @@ def verify_client_assertion(*, assertion, application, jwks, audiences):
     algorithm = header.get("alg")
     if algorithm not in ALLOWED_ALGORITHMS:
         raise AssertionRejected(f"algorithm {algorithm!r} not allowed")
+    if "typ" in header and _media_type(header["typ"]) not in ALLOWED_TYPES:
+        raise AssertionRejected("typ is neither JWT nor client-authentication+jwt")
     key = _select_key(load_key_set(jwks), header.get("kid"))
     try:
         token.verify(key, alg=algorithm)
@@ -146,8 +119,16 @@ def verify_client_assertion(*, assertion, application, jwks, audiences):
         raise AssertionRejected("bad signature") from error
     if not isinstance(claims, dict):
         raise AssertionRejected("claims are not an object")
-    _check_claims(claims, application.client_id, audiences)
+    _check_claims(claims, client_id, audiences)
     return claims
+
+
+def _media_type(typ):
+    """RFC 7515 §4.1.9: a media type, compared without case and with "application/" optional."""
+    if not isinstance(typ, str):
+        return None
+    typ = typ.lower()
+    return typ.removeprefix("application/")
 
 
 def _check_claims(claims, client_id, audiences):
@@ -155,8 +136,9 @@ def _check_claims(claims, client_id, audiences):
         raise AssertionRejected("iss and sub must be the client id")
     audience = claims.get("aud")
     audience_list = audience if isinstance(audience, list) else [audience]
-    if not any(isinstance(a, str) and a.rstrip("/") in audiences for a in audience_list):
-        raise AssertionRejected("aud names neither the token endpoint nor the issuer")
+    # Every audience must be us: an assertion also meant for another server could be replayed there.
+    if not audience_list or not all(isinstance(a, str) and a.rstrip("/") in audiences for a in audience_list):
+        raise AssertionRejected("aud must name only the token endpoint or the issuer")
     now = _now()
     expires = _timestamp(claims, "exp", required=True)
     if expires <= now - CLOCK_SKEW:
@@ -167,25 +149,26 @@ def _check_claims(claims, client_id, audiences):
     if not_before is not None and not_before > now + CLOCK_SKEW:
         raise AssertionRejected("not yet valid")
     issued_at = _timestamp(claims, "iat")
-    if issued_at is not None and issued_at > now + CLOCK_SKEW:
-        raise AssertionRejected("issued in the future")
+    if issued_at is not None:
+        if issued_at > now + CLOCK_SKEW:
+            raise AssertionRejected("issued in the future")
+        if expires - issued_at > MAX_LIFETIME:
+            raise AssertionRejected("lives longer than an hour")
     jti = claims.get("jti")
     if not isinstance(jti, str) or not jti or len(jti) > 256:
         raise AssertionRejected("jti missing")
-    claims["_expires_at"] = expires
 
 
-def remember_jti(claims, application):
+def remember_jti(claims, client):
     """Insert the jti; the unique constraint lets exactly one of many parallel sends through.
 
     Raises AssertionRejected when it was used already (inside a transaction, only this insert is
     rolled back)."""
     digest = hashlib.sha256(claims["jti"].encode()).hexdigest()
+    expires_at = _timestamp(claims, "exp", required=True) + CLOCK_SKEW
     try:
         with transaction.atomic():
-            UsedClientAssertion.objects.create(
-                application=application, jti_digest=digest, expires_at=claims.pop("_expires_at") + CLOCK_SKEW
-            )
+            UsedClientAssertion.objects.create(application=client, jti_digest=digest, expires_at=expires_at)
     except IntegrityError as error:
         raise AssertionRejected("jti already used") from error
 
@@ -221,11 +204,28 @@ def normalise_public_keys(*, jwks=None, public_key=None):
         raise ValueError("Give a public key (PEM) or a JWKS for private_key_jwt.")
     exported = []
     for key in keys:
-        if key.get("kty") not in ("RSA", "EC", "OKP"):
-            raise ValueError("Only RSA, EC and OKP (Ed25519) public keys are accepted.")
-        if key.has_private:
-            raise ValueError("This is a private key: paste only the public key.")
+        _check_signing_key(key)
         public = json.loads(key.export_public())
         public.setdefault("kid", key.thumbprint())
         exported.append(public)
     return {"keys": exported}
+
+
+def _check_signing_key(key):
+    """A public key able to verify one of the allowed algorithms, at a strength worth trusting."""
+    kty = key.get("kty")
+    if kty not in ("RSA", "EC", "OKP"):
+        raise ValueError("Only RSA, EC (P-256) and OKP (Ed25519, Ed448) public keys are accepted.")
+    if key.has_private:
+        raise ValueError("This is a private key: paste only the public key.")
+    if key.get("use") not in (None, "sig") or ("key_ops" in key and "verify" not in (key.get("key_ops") or ())):
+        raise ValueError("This key is not for signatures (its use or key_ops says otherwise).")
+    if kty == "RSA":
+        bits = key.get_op_key("verify").key_size
+        if bits < MIN_RSA_BITS:
+            raise ValueError(f"This RSA key has {bits} bits: use at least {MIN_RSA_BITS}.")
+    elif key.get("crv") not in SIGNING_CURVES[kty]:
+        raise ValueError(
+            f"Curve {key.get('crv')} cannot sign with {', '.join(ALLOWED_ALGORITHMS)}: "
+            f"use {' or '.join(SIGNING_CURVES[kty])}."
+        )

@@ -1,46 +1,33 @@
 """What a service credential may be granted as OAuth2 scopes: its permissions.
 
-These run on every token grant, so each is one prepared query (see ``PreparedQuery``): one for the
-roles of all the credential's groups, one for each kind of grant.
+These run on every token grant: one query for the roles of all the credential's groups, one for
+each kind of resource grant, however many groups and roles there are.
 """
 
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from identity.models import Resource, Role
-from identity.prepared import PreparedQuery
 
 _ON_RESOURCES = {"content_type__app_label": Resource._meta.app_label, "content_type__model": Resource._meta.model_name}
-
-_ROLE_PERMISSIONS = PreparedQuery(
-    lambda credential_id: Role.objects.filter(groups__service_credentials=credential_id).order_by().values_list("permissions"),
-    value_type=int,
-)
-_USER_GRANTS = PreparedQuery(
-    lambda user_id: UserObjectPermission.objects.filter(user_id=user_id, **_ON_RESOURCES)
-    .order_by()
-    .values_list("object_pk", "permission__codename"),
-    value_type=int,
-)
-_GROUP_GRANTS = PreparedQuery(
-    lambda credential_id: GroupObjectPermission.objects.filter(
-        group__portcullis_group__service_credentials=credential_id, **_ON_RESOURCES
-    )
-    .order_by()
-    .values_list("object_pk", "permission__codename"),
-    value_type=int,
-)
 
 
 def credential_role_permissions(credential):
     """Organization-wide permissions from the roles of the credential's groups."""
-    return {permission for (permissions,) in _ROLE_PERMISSIONS.rows(credential.pk) for permission in permissions}
+    rows = Role.objects.filter(groups__service_credentials=credential.pk).values_list("permissions", flat=True)
+    return {permission for permissions in rows for permission in permissions}
 
 
 def credential_grants(credential, *, include_groups=False):
     """``{resource_id: {permissions}}`` granted to the credential (and, if asked, its groups)."""
-    rows = _USER_GRANTS.rows(credential.service_user_id)
+    rows = list(
+        UserObjectPermission.objects.filter(user_id=credential.service_user_id, **_ON_RESOURCES).values_list(
+            "object_pk", "permission__codename"
+        )
+    )
     if include_groups:
-        rows += _GROUP_GRANTS.rows(credential.pk)
+        rows += GroupObjectPermission.objects.filter(
+            group__portcullis_group__service_credentials=credential.pk, **_ON_RESOURCES
+        ).values_list("object_pk", "permission__codename")
     grants = {}
     for object_pk, codename in rows:
         grants.setdefault(int(object_pk), set()).add(codename)

@@ -1,7 +1,6 @@
 """`/o/`: token, introspection and revocation. Only what client credentials need is mounted."""
 
 from django.urls import path
-from oauth2_provider import views as oauth_views
 
 from identity.oauth import views
 
@@ -10,5 +9,5 @@ app_name = "oauth2_provider"
 urlpatterns = [
     path("token/", views.TokenView.as_view(), name="token"),
     path("introspect/", views.IntrospectTokenView.as_view(), name="introspect"),
-    path("revoke_token/", oauth_views.RevokeTokenView.as_view(), name="revoke-token"),
+    path("revoke_token/", views.RevokeTokenView.as_view(), name="revoke-token"),
 ]

@@ -1,38 +1,65 @@
 """Our django-oauth-toolkit validator: service credentials, `private_key_jwt`, scopes, liveness.
 
-Only the methods that must change are overridden (see STYLE.md):
-- clients are loaded with their credential in one query, and a credential that is disabled,
+Only the hooks django-oauth-toolkit documents for this are overridden:
+- ``_load_application``: a client is loaded with its credential, and one that is disabled,
   revoked or expired is simply not a client;
-- `private_key_jwt` assertions authenticate a client (RFC 7523);
-- the scope is the credential's permissions, narrowed by a requested scope, never widened;
-- a token is saved only if, with the credential row locked, the credential is still live and its
-  key unchanged, so a grant racing a revoke or a regeneration never outlives it;
-- a bearer token works only while its credential is live, checked on every request.
-
-The client lookup, the credential lock and the bearer token lookup run on every grant or call, so
-each is one prepared query (see ``PreparedQuery``) building the model instances from its row.
+- ``authenticate_client``: exactly one authentication method per request (RFC 6749 §2.3), the
+  failure throttle keyed on the client id being authenticated, and `private_key_jwt` (RFC 7523);
+- ``get_default_scopes`` / ``validate_scopes``: the scope is the credential's permissions,
+  narrowed by a requested scope, never widened;
+- ``_save_bearer_token``: a token is saved only if, with the credential row locked, the
+  credential is still live and its key unchanged, so a grant racing a revoke or a regeneration
+  never outlives it;
+- ``_load_access_token``: the one bearer-token loader (the API, introspection and DOT's own
+  ``validate_bearer_token``), which only knows tokens whose credential is live right now.
 """
 
+import base64
+import binascii
 import hashlib
 import logging
+from urllib.parse import unquote_plus
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.exceptions import DisallowedHost
-from django.db import DEFAULT_DB_ALIAS, connection
-from django.http import HttpRequest
-from django.urls import reverse
+from django.contrib.auth.hashers import check_password
+from django.db import connection
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
-from identity.models import Organization, ServiceCredential
-from identity.oauth import client_assertions
+from identity.client_address import client_address
+from identity.models import ServiceCredential
+from identity.oauth import client_assertions, issuer, throttle
 from identity.oauth.scopes import credential_scopes
-from identity.prepared import PreparedQuery
 
 logger = logging.getLogger(__name__)
+
+MAX_CLIENT_ID_LENGTH = 100
+# Checked against a wrong secret when the client id is unknown, so that both cost the same.
+_UNKNOWN_CLIENT_DIGEST = "portcullis_hmac_sha256$unknownclient00$" + "0" * 64
+# Parameters that name a client or carry its proof: a second copy of one is a malformed request.
+_SINGLE_PARAMETERS = ("client_id", "client_secret", "client_assertion", "client_assertion_type")
+
+
+class TooManyAttempts(errors.OAuth2Error):
+    error = "slow_down"
+    description = "Too many failed attempts. Try again later."
+    status_code = 429
+
+    @property
+    def headers(self):
+        return {"Retry-After": str(throttle.Throttled.retry_after)}
+
+
+class TemporarilyUnavailable(errors.OAuth2Error):
+    error = "temporarily_unavailable"
+    description = "Client authentication is unavailable for a moment. Try again shortly."
+    status_code = 503
+
+    @property
+    def headers(self):
+        return {"Retry-After": str(throttle.ThrottleUnavailable.retry_after)}
 
 
 def _commit_without_waiting_for_the_disk():
@@ -41,109 +68,26 @@ def _commit_without_waiting_for_the_disk():
     For a token grant that only stores the new token: waiting for the flush was half of a grant's
     time. What a crash can cost is tokens issued in the last fraction of a second, and their
     clients simply ask again after a 401. Nothing that must survive runs this way: revocations,
-    status changes and the one-use ``jti`` of a private_key_jwt assertion commit durably as
-    before, and a durable commit flushes every earlier one with it.
+    status changes and the one-use ``jti`` of a private_key_jwt assertion commit durably, and a
+    durable commit flushes every earlier one with it.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO off")
 
 
-def _all_fields(model):
-    return [field.attname for field in model._meta.concrete_fields]
-
-
-def _some_fields(model, *names):
-    """``names`` in the model's field order, which ``Model.from_db`` expects of a partial row."""
-    return [attname for attname in _all_fields(model) if attname in names]
-
-
-def _columns(layout):
-    """The ``values_list`` columns of a layout: ``(model, path from the queried model, fields)``."""
-    return [path + name for _, path, fields in layout for name in fields]
-
-
-def _instances(layout, row):
-    """One model instance per entry of ``layout`` from consecutive columns of ``row``; None where
-    the (left-joined) primary key is NULL."""
-    instances, start = [], 0
-    for model, _, fields in layout:
-        values = row[start : start + len(fields)]
-        instances.append(None if values[0] is None else model.from_db(DEFAULT_DB_ALIAS, fields, values))
-        start += len(fields)
-    return instances
-
-
-_CLIENT_LAYOUT = (
-    (Application, "", _all_fields(Application)),
-    (ServiceCredential, "service_credential__", _all_fields(ServiceCredential)),
-    (Organization, "service_credential__organization__", _all_fields(Organization)),
-)
-_CLIENT_ROWS = PreparedQuery(
-    lambda client_id: Application.objects.filter(client_id=client_id).order_by().values_list(*_columns(_CLIENT_LAYOUT))
-)
-
-_LOCKED_CREDENTIAL = PreparedQuery(
-    lambda pk: ServiceCredential.objects.select_for_update()
-    .filter(pk=pk)
-    .order_by()
-    .values_list("status", "expires_at", "secret_version", "last_used_at"),
-    value_type=int,
-)
-
-# What the API needs of a bearer token, its client, credential, organization and service user;
-# any other field loads on first use. The extra last column gives one row per role of the
-# credential's groups.
-_BEARER_LAYOUT = (
-    (AccessToken, "", _some_fields(AccessToken, "id", "user_id", "token_checksum", "application_id", "expires", "scope")),
-    (Application, "application__", _some_fields(Application, "id", "client_id")),
-    (
-        ServiceCredential,
-        "application__service_credential__",
-        _some_fields(
-            ServiceCredential,
-            "id", "organization_id", "name", "application_id", "service_user_id", "expires_at", "bound_resource_id", "status",
-        ),
-    ),
-    (Organization, "application__service_credential__organization__", _some_fields(Organization, "id", "slug", "name")),
-    (
-        get_user_model(),
-        "application__service_credential__service_user__",
-        _some_fields(get_user_model(), "id", "username", "is_active", "is_staff", "is_superuser"),
-    ),
-)
-_BEARER_ROWS = PreparedQuery(
-    lambda checksum: AccessToken.objects.filter(token_checksum=checksum)
-    .order_by()
-    .values_list(*_columns(_BEARER_LAYOUT), "application__service_credential__groups__roles__permissions")
-)
-
-
-def _link_client(application, credential, organization):
-    """Set the relations between the instances (both ways) so that following them runs no query."""
-    credential.application = application
-    if organization is not None:
-        credential.organization = organization
-
-
-def issuer_for(http_request):
-    """The issuer URL: PORTCULLIS_ISSUER, or the scheme and host the request came to."""
-    if settings.PORTCULLIS_ISSUER:
-        return settings.PORTCULLIS_ISSUER.rstrip("/")
-    try:
-        return http_request.build_absolute_uri("/").rstrip("/")
-    except DisallowedHost:
+def _basic_credentials(request):
+    """``(client_id, client_secret)`` from an HTTP Basic header (RFC 6749 §2.3.1), ``("", None)``
+    for an unreadable one, None when there is none."""
+    scheme, _, value = (request.headers.get("HTTP_AUTHORIZATION") or "").partition(" ")
+    if scheme.lower() != "basic":
         return None
-
-
-def token_endpoint_audiences(request):
-    """The `aud` values an assertion may name: the token endpoint URL and the issuer."""
-    http_request = HttpRequest()
-    http_request.META = dict(request.headers)
-    issuer = issuer_for(http_request)
-    if issuer is None:
-        return set()
-    return {issuer, issuer + reverse("oauth2_provider:token").rstrip("/")}
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return "", None
+    client_id, separator, secret = decoded.partition(":")
+    return unquote_plus(client_id), unquote_plus(secret) if separator else None
 
 
 class PortcullisOAuth2Validator(OAuth2Validator):
@@ -152,55 +96,87 @@ class PortcullisOAuth2Validator(OAuth2Validator):
         if isinstance(client, Application) and client.client_id == client_id:
             return client
         request.client = None
-        if not isinstance(client_id, str) or not client_id or len(client_id) > 100 or "\x00" in client_id:
+        if not isinstance(client_id, str) or not 0 < len(client_id) <= MAX_CLIENT_ID_LENGTH or "\x00" in client_id:
             return None
-        rows = _CLIENT_ROWS.rows(client_id)
-        if not rows:
-            return None
-        client, credential, organization = _instances(_CLIENT_LAYOUT, rows[0])
+        client = (
+            Application.objects.select_related("service_credential__organization").filter(client_id=client_id).first()
+        )
+        credential = getattr(client, "service_credential", None) if client is not None else None
         if credential is None or not credential.is_live():
             return None
-        _link_client(client, credential, organization)
         request.client = client
-        request.authenticated_secret_version = credential.secret_version
         return client
 
     def authenticate_client(self, request, *args, **kwargs):
+        """One method per request: Basic, a secret in the body, or an assertion (never two), for
+        the one client id it names, behind the failure throttle."""
+        duplicated = [name for name in _SINGLE_PARAMETERS if name in request.duplicate_params]
+        if duplicated:
+            raise errors.InvalidRequestError(description=f"Duplicate {duplicated[0]} parameter.", request=request)
+        basic = _basic_credentials(request)
+        # oauthlib knows no assertion parameters: they are only there when a client sent them.
         assertion_type = getattr(request, "client_assertion_type", None)
-        if assertion_type is not None:
-            return self._authenticate_client_assertion(request)
-        authenticated = super().authenticate_client(request, *args, **kwargs)
-        if authenticated:
-            credential = request.client.service_credential
-            if credential.auth_method == ServiceCredential.AuthMethod.PRIVATE_KEY_JWT:
-                return False
+        assertion_value = getattr(request, "client_assertion", None)
+        assertion = assertion_type is not None or assertion_value is not None
+        if assertion and (basic is not None or request.client_secret is not None):
+            raise errors.InvalidRequestError(
+                description="Use one client authentication method: an assertion, or a client secret.", request=request
+            )
+        if basic is not None and request.client_secret is not None:
+            raise errors.InvalidRequestError(
+                description="Use one client authentication method: HTTP Basic, or client_secret in the body.",
+                request=request,
+            )
+        if assertion:
+            client_id = client_assertions.unverified_issuer(assertion_value) or ""
+        elif basic is not None:
+            client_id = basic[0]
+        else:
+            client_id = request.client_id or ""
+        if request.client_id and request.client_id != client_id:
+            raise errors.InvalidRequestError(description="client_id names another client.", request=request)
+
+        address = client_address(request.headers)
+        try:
+            throttle.check(throttle.CLIENT_AUTHENTICATION, address, client_id)
+        except throttle.Throttled as error:
+            raise TooManyAttempts(request=request) from error
+        except throttle.ThrottleUnavailable as error:
+            raise TemporarilyUnavailable(request=request) from error
+
+        if assertion:
+            authenticated = self._authenticate_assertion(request, client_id, assertion_type, assertion_value)
+        else:
+            secret = basic[1] if basic is not None else request.client_secret
+            authenticated = self._authenticate_secret(request, client_id, secret)
+        if not authenticated:
+            throttle.record_failure(throttle.CLIENT_AUTHENTICATION, address, client_id)
         return authenticated
 
-    def _authenticate_client_assertion(self, request):
-        if request.client_assertion_type != client_assertions.ASSERTION_TYPE:
+    def _authenticate_secret(self, request, client_id, secret):
+        client = self._load_application(client_id, request)
+        if client is None or client.service_credential.auth_method == ServiceCredential.AuthMethod.PRIVATE_KEY_JWT:
+            check_password(secret or "", _UNKNOWN_CLIENT_DIGEST)
             return False
-        assertion = getattr(request, "client_assertion", None)
-        client_id = client_assertions.unverified_issuer(assertion) if assertion else None
-        body_client_id = getattr(request, "client_id", None)
-        if client_id is None or (body_client_id and body_client_id != client_id):
+        return secret is not None and self._check_secret(secret, client.client_secret)
+
+    def _authenticate_assertion(self, request, client_id, assertion_type, assertion_value):
+        if assertion_type != client_assertions.ASSERTION_TYPE:
             return False
-        application = self._load_application(client_id, request)
-        if application is None:
+        client = self._load_application(client_id, request)
+        if client is None:
             return False
-        credential = application.service_credential
+        credential = client.service_credential
         if credential.auth_method != ServiceCredential.AuthMethod.PRIVATE_KEY_JWT:
             return False
         try:
             claims = client_assertions.verify_client_assertion(
-                assertion=assertion,
-                application=application,
+                assertion=assertion_value,
+                client_id=client_id,
                 jwks=credential.jwks,
-                audiences=token_endpoint_audiences(request),
+                audiences=issuer.token_endpoint_audiences(issuer.http_request_of(request)),
             )
-            if client_assertions.jti_waits_for_token():
-                request.portcullis_assertion_claims = claims  # recorded by _save_bearer_token
-            else:
-                client_assertions.remember_jti(claims, application)
+            client_assertions.remember_jti(claims, client)
         except client_assertions.AssertionRejected as error:
             logger.info("private_key_jwt rejected for client %s: %s", client_id, error)
             return False
@@ -211,80 +187,57 @@ class PortcullisOAuth2Validator(OAuth2Validator):
         # Every Portcullis client is confidential: it always authenticates.
         return True
 
-    def _credential_scopes(self, request):
-        # oauthlib asks for the default scopes and then validates them: compute them once a request.
-        scopes = getattr(request, "portcullis_credential_scopes", None)
-        if scopes is None:
-            scopes = request.portcullis_credential_scopes = credential_scopes(request.client.service_credential)
-        return scopes
-
     def get_default_scopes(self, client_id, request, *args, **kwargs):
-        return sorted(self._credential_scopes(request))
+        return sorted(credential_scopes(request.client.service_credential))
 
     def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
-        # The scopes computed for this request are those of request.client: only ever ask about it.
-        return client is request.client and set(scopes) <= self._credential_scopes(request)
+        if client is not request.client:
+            return False
+        if not request.scope:
+            # No scope asked for: oauthlib took ours from get_default_scopes a moment ago.
+            return True
+        return set(scopes) <= credential_scopes(client.service_credential)
 
     def _save_bearer_token(self, token, request, *args, **kwargs):
         # save_bearer_token already opened a transaction: lock the credential for its duration.
-        credential = request.client.service_credential
-        rows = _LOCKED_CREDENTIAL.rows(credential.pk)
+        authenticated = request.client.service_credential
         now = timezone.now()
-        if rows:
-            credential.status, credential.expires_at, secret_version, last_used_at = rows[0]
-        if not rows or not credential.is_live(now) or secret_version != getattr(request, "authenticated_secret_version", None):
+        credential = (
+            ServiceCredential.objects.select_for_update()
+            .filter(pk=authenticated.pk)
+            .only("status", "expires_at", "secret_version", "last_used_at")
+            .first()
+        )
+        if credential is None or not credential.is_live(now) or credential.secret_version != authenticated.secret_version:
             # Deleted, revoked, disabled or regenerated while this grant was in flight: never store the token.
-            logger.info("Token grant for %s dropped: the credential changed during the request", credential.pk)
-            return
-        claims = getattr(request, "portcullis_assertion_claims", None)
-        if claims is None:
+            logger.info("Token grant for %s dropped: the credential changed during the request", authenticated.pk)
+            raise errors.InvalidClientError(request=request)
+        if authenticated.auth_method != ServiceCredential.AuthMethod.PRIVATE_KEY_JWT:
             _commit_without_waiting_for_the_disk()
-        else:
-            try:
-                client_assertions.remember_jti(claims, request.client)
-            except client_assertions.AssertionRejected as error:
-                # A parallel grant with the same assertion got there first: this one fails as a replay.
-                logger.info("private_key_jwt rejected for client %s: %s", request.client.client_id, error)
-                raise errors.InvalidClientError(request=request) from error
         # At most once a minute, as for service tokens: busy clients do not write the row on every grant.
-        if last_used_at is None or now - last_used_at >= settings.PORTCULLIS_TOKEN_LAST_USED_INTERVAL:
+        if credential.last_used_at is None or now - credential.last_used_at >= settings.PORTCULLIS_TOKEN_LAST_USED_INTERVAL:
             ServiceCredential.objects.filter(pk=credential.pk).update(last_used_at=now)
-            credential.last_used_at = now
         super()._save_bearer_token(token, request, *args, **kwargs)
 
     def _load_access_token(self, token):
-        # One query for the token, its client, its credential and organization: the bearer hot path.
-        return (
+        """The access token with its client, credential, organization and service user (one
+        query), or None when it is unknown or its credential is not live."""
+        access_token = (
             AccessToken.objects.select_related(
-                "application", "user", "application__service_credential", "application__service_credential__organization"
+                "application__service_credential__organization", "application__service_credential__service_user"
             )
             .filter(token_checksum=hashlib.sha256(token.encode("utf-8")).hexdigest())
             .first()
         )
-
-    def load_live_access_token(self, token):
-        """The access token if it is unexpired and its credential live, else None.
-
-        One query for the token, its client, credential, organization and service user, and the
-        permissions of the credential's roles (as ``credential.role_permissions``, for the principal).
-        """
-        rows = _BEARER_ROWS.rows(hashlib.sha256(token.encode("utf-8")).hexdigest())
-        if not rows:
+        credential = getattr(access_token.application, "service_credential", None) if access_token else None
+        if credential is None or not credential.is_live():
             return None
-        access_token, application, credential, organization, service_user = _instances(_BEARER_LAYOUT, rows[0])
-        if access_token.is_expired() or credential is None or not credential.is_live():
-            return None
-        _link_client(application, credential, organization)
-        credential.service_user = service_user
-        credential.role_permissions = frozenset(p for row in rows for p in (row[-1] or ()))
-        access_token.application = application
         return access_token
 
-    def validate_bearer_token(self, token, scopes, request):
-        if not super().validate_bearer_token(token, scopes, request):
-            return False
-        credential = getattr(request.access_token.application, "service_credential", None)
-        if credential is None or not credential.is_live():
-            request.oauth2_error = {"error": "invalid_token", "error_description": "The access token is invalid."}
-            return False
-        return True
+
+def live_access_token(token):
+    """The unexpired access token of a live credential, or None."""
+    if not isinstance(token, str) or not 0 < len(token) <= 512 or "\x00" in token:
+        return None
+    access_token = PortcullisOAuth2Validator()._load_access_token(token)
+    return access_token if access_token is not None and not access_token.is_expired() else None

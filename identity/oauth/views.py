@@ -1,135 +1,148 @@
-"""The OAuth2 endpoints: django-oauth-toolkit's views, with our throttle and tenant rules on top."""
+"""The OAuth2 endpoints: django-oauth-toolkit's token and revocation views, our introspection.
 
-import json
+Throttling and client authentication live in the validator, so every endpoint that
+authenticates a client (token, introspection, revocation) goes through the same checks.
+"""
 
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET
 from oauth2_provider import views as oauth_views
-from oauth2_provider.signals import app_authorized
+from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.common import Request as OauthlibRequest
+from oauthlib.oauth2.rfc6749.errors import InvalidClientError, OAuth2Error
 
-from identity.oauth import client_assertions, throttle
+from identity.client_address import client_address
+from identity.oauth import issuer, throttle
 from identity.oauth.client_assertions import ALLOWED_ALGORITHMS
-from identity.oauth.validator import PortcullisOAuth2Validator, issuer_for
+from identity.oauth.validator import TemporarilyUnavailable, TooManyAttempts, live_access_token
 
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
 
 
-def _address(request):
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def _too_many_attempts():
-    response = JsonResponse(
-        {"error": "slow_down", "error_description": "Too many failed attempts. Try again later."}, status=429
-    )
-    response["Retry-After"] = str(throttle.WINDOW_SECONDS)
+def _no_store(response):
+    # Every answer of these endpoints is JSON about credentials: no cache may keep it.
+    response["Cache-Control"] = "no-store"
+    response["Pragma"] = "no-cache"
     return response
 
 
+def oauth_error_response(error):
+    response = HttpResponse(error.json, status=error.status_code, content_type="application/json")
+    for name, value in error.headers.items():
+        response[name] = value
+    return _no_store(response)
+
+
 class TokenView(oauth_views.TokenView):
-    """`POST /o/token/`: the client-credentials grant, throttled per address and client id."""
+    """`POST /o/token/`: the client-credentials grant (other grants answer unsupported_grant_type)."""
 
+    @method_decorator(sensitive_post_parameters("client_secret", "client_assertion"))
     def post(self, request, *args, **kwargs):
-        client_id = throttle.claimed_client_id(request)
-        address = _address(request)
-        if throttle.is_blocked(address, client_id):
-            return _too_many_attempts()
-        with client_assertions.jti_recorded_with_token():
-            response = super().post(request, *args, **kwargs)
-        if response.status_code == 401 or _error_of(response) == "invalid_client":
-            throttle.record_failure(address, client_id)
-        response["Cache-Control"] = "no-store"
-        return response
-
-    @method_decorator(sensitive_post_parameters("password", "client_secret", "client_assertion"))
-    def authorization_flow_token_response(self, request, *args, **kwargs):
-        # django-oauth-toolkit reads every new token back from the database only to send
-        # `app_authorized`; skip that query while nothing listens to the signal.
-        if app_authorized.has_listeners(self):
-            return super().authorization_flow_token_response(request, *args, **kwargs)
-        url, headers, body, status = self.create_token_response(request)
-        # Every body here is JSON; an error raised while saving the token comes without its type.
-        response = HttpResponse(content=body, status=status, content_type="application/json")
-        for name, value in headers.items():
-            response[name] = value
-        return response
+        response = self.authorization_flow_token_response(request)
+        # oauthlib's own errors come typed; one raised while the token is saved comes bare.
+        response["Content-Type"] = "application/json"
+        return _no_store(response)
 
 
-class IntrospectTokenView(oauth_views.IntrospectTokenView):
-    """RFC 7662, answered only about tokens of the caller's own organization."""
+class RevokeTokenView(oauth_views.RevokeTokenView):
+    """RFC 7009; the answer is never cached."""
 
-    def authenticate_client(self, request):
-        # As django-oauth-toolkit does, but keep the authenticated client to compare organizations.
+    @method_decorator(sensitive_post_parameters("client_secret", "client_assertion", "token"))
+    def post(self, request, *args, **kwargs):
+        return _no_store(super().post(request, *args, **kwargs))
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class IntrospectTokenView(OAuthLibMixin, View):
+    """RFC 7662, answered only about tokens of the caller's own organization.
+
+    The caller authenticates as a client (any of the three methods) or with an access token.
+    """
+
+    @method_decorator(sensitive_post_parameters("client_secret", "client_assertion", "token"))
+    def post(self, request, *args, **kwargs):
+        try:
+            caller = self._caller_credential(request)
+        except OAuth2Error as error:
+            return oauth_error_response(error)
+        if caller is None:
+            return oauth_error_response(InvalidClientError())
+        token_value = request.POST.get("token")
+        if not token_value:
+            return _no_store(
+                JsonResponse({"error": "invalid_request", "error_description": "Token parameter is missing."}, status=400)
+            )
+        return _no_store(JsonResponse(_introspection(caller, token_value)))
+
+    def _caller_credential(self, request):
         core = self.get_oauthlib_core()
-        oauth_request = OauthlibRequest(*core._extract_params(request))
-        authenticated = core.server.request_validator.authenticate_client(oauth_request)
-        request.introspecting_client = oauth_request.client if authenticated else None
-        return authenticated
-
-    def get_token_response_for(self, request, token_value):
-        caller = getattr(request, "introspecting_client", None)
-        if caller is None and getattr(request, "resource_owner", None) is not None:
-            caller_credential = getattr(request.resource_owner, "service_credential", None)
-        else:
-            caller_credential = getattr(caller, "service_credential", None)
-        token = PortcullisOAuth2Validator()._load_access_token(token_value) if token_value else None
-        owner = getattr(getattr(token, "application", None), "service_credential", None) if token else None
-        if token is None or owner is None or caller_credential is None or owner.organization_id != caller_credential.organization_id:
-            return JsonResponse({"active": False})
-        if not token.is_valid() or not owner.is_live():
-            return JsonResponse({"active": False})
-        return JsonResponse(
-            {
-                "active": True,
-                "scope": token.scope,
-                "client_id": token.application.client_id,
-                "token_type": "Bearer",
-                "exp": int(token.expires.timestamp()),
-                "sub": token.application.client_id,
-                "realm": owner.realm,
-            }
+        scheme, _, _ = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer":
+            return _bearer_caller(core, request)
+        oauth_request = OauthlibRequest(
+            request.build_absolute_uri(), request.method, core.extract_body(request), core.extract_headers(request)
         )
-
-    def get(self, request, *args, **kwargs):
-        return self.get_token_response_for(request, request.GET.get("token"))
-
-    def post(self, request, *args, **kwargs):
-        return self.get_token_response_for(request, request.POST.get("token"))
+        if not core.server.request_validator.authenticate_client(oauth_request):
+            return None
+        return oauth_request.client.service_credential
 
 
-def _error_of(response):
+def _bearer_caller(core, request):
+    """The credential whose access token authenticates this request, behind the API throttle."""
+    address = client_address(request.META)
     try:
-        return json.loads(response.content).get("error")
-    except (ValueError, AttributeError):
+        throttle.check(throttle.API_CREDENTIAL, address)
+    except throttle.Throttled as error:
+        raise TooManyAttempts() from error
+    except throttle.ThrottleUnavailable as error:
+        raise TemporarilyUnavailable() from error
+    valid, oauth_request = core.verify_request(request, scopes=[])
+    if not valid:
+        throttle.record_failure(throttle.API_CREDENTIAL, address)
         return None
+    return oauth_request.access_token.application.service_credential
+
+
+def _introspection(caller, token_value):
+    token = live_access_token(token_value)
+    owner = token.application.service_credential if token is not None else None
+    if owner is None or owner.organization_id != caller.organization_id:
+        return {"active": False}
+    return {
+        "active": True,
+        "scope": token.scope,
+        "client_id": token.application.client_id,
+        "token_type": "Bearer",
+        "exp": int(token.expires.timestamp()),
+        "sub": token.application.client_id,
+        "realm": owner.realm,
+    }
 
 
 @require_GET
 def authorization_server_metadata(request):
     """RFC 8414: what this server supports (client credentials only, three auth methods)."""
-    issuer = issuer_for(request)
+    base = issuer.issuer(request)
 
     def absolute(name):
-        return issuer + reverse(name)
+        return base + reverse(name)
 
-    methods_with_algs = {
-        "token_endpoint_auth_methods_supported": AUTH_METHODS,
-        "token_endpoint_auth_signing_alg_values_supported": list(ALLOWED_ALGORITHMS),
-    }
     return JsonResponse(
         {
-            "issuer": issuer,
+            "issuer": base,
             "token_endpoint": absolute("oauth2_provider:token"),
             "introspection_endpoint": absolute("oauth2_provider:introspect"),
             "revocation_endpoint": absolute("oauth2_provider:revoke-token"),
             "grant_types_supported": ["client_credentials"],
             "response_types_supported": [],
             "scopes_supported": [],
-            **methods_with_algs,
+            "token_endpoint_auth_methods_supported": AUTH_METHODS,
+            "token_endpoint_auth_signing_alg_values_supported": list(ALLOWED_ALGORITHMS),
             "introspection_endpoint_auth_methods_supported": AUTH_METHODS,
             "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
             "service_documentation": absolute("api-docs"),
