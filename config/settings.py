@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "identity.middleware.RequestContextMiddleware",
+    "identity.request_log.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -177,7 +178,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("PORTCULLIS_SESSION_AGE_SECONDS", 8 * 3600)
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# Probes and the Prometheus scraper call the process directly, over plain HTTP on an internal port.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -249,6 +251,16 @@ OAUTH2_PROVIDER = {
     "OAUTH2_VALIDATOR_CLASS": "identity.oauth.validator.PortcullisOAuth2Validator",
     "CLIENT_SECRET_HASHER": "portcullis_hmac_sha256",
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    # RFC 9700 throughout (`check --deploy` warns otherwise). Only client credentials are served,
+    # so refusing the implicit and password grants, plain PKCE, query-string tokens and http
+    # redirect URIs, and adding `iss` to authorization responses, takes nothing away.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
     "SCOPES_BACKEND_CLASS": "identity.oauth.scopes.PermissionScopes",
     "EXTRA_SERVER_KWARGS": {"token_expires_in": access_token_lifetime},
@@ -272,12 +284,15 @@ PORTCULLIS_BOOTSTRAP_ORG = env_str("PORTCULLIS_BOOTSTRAP_ORG")
 PORTCULLIS_BOOTSTRAP_ROLES = env_list("PORTCULLIS_BOOTSTRAP_ROLES", default=["sys_admin"])
 PORTCULLIS_BOOTSTRAP_TTL = env_str("PORTCULLIS_BOOTSTRAP_TTL")
 PORTCULLIS_TOKEN_LAST_USED_INTERVAL = timedelta(seconds=60)
+# `GET /metrics` asks for `Authorization: Bearer <this>` when set; unset, it is open.
+PORTCULLIS_METRICS_TOKEN = env_str("PORTCULLIS_METRICS_TOKEN")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # One JSON object a line; request lines come from `portcullis.request` (identity.request_log).
+    "formatters": {"json": {"()": "config.json_logging.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": env_str("PORTCULLIS_LOG_LEVEL", "INFO")},
     # oauthlib logs issued tokens at DEBUG: never let a debug setting write them out.
     "loggers": {"oauthlib": {"level": "INFO"}},
