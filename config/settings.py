@@ -249,6 +249,7 @@ SPECTACULAR_SETTINGS = {
 # --- OAuth2 (django-oauth-toolkit).
 OAUTH2_PROVIDER = {
     "OAUTH2_VALIDATOR_CLASS": "identity.oauth.validator.PortcullisOAuth2Validator",
+    "OAUTH2_BACKEND_CLASS": "identity.oauth.backend.RepeatedParametersOAuthLibCore",
     "CLIENT_SECRET_HASHER": "portcullis_hmac_sha256",
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
     # RFC 9700 throughout (`check --deploy` warns otherwise). Only client credentials are served,

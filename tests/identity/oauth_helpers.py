@@ -32,9 +32,10 @@ def sign(key, claims, alg="RS256", kid="key-1"):
     return token.serialize()
 
 
-def post_assertion(client, assertion, **extra):
-    """A private_key_jwt token request through Django's test client."""
+def post_assertion(client, assertion, headers=None, **extra):
+    """A private_key_jwt token request through Django's test client; ``headers`` as META keys."""
     return client.post(
         "/o/token/",
         {"grant_type": "client_credentials", "client_assertion_type": ASSERTION_TYPE, "client_assertion": assertion, **extra},
+        **(headers or {}),
     )
