@@ -6,6 +6,7 @@ user of a credential) or a ``ServiceTokenUser``; ``request.auth`` is the token o
 
 from rest_framework import authentication, exceptions
 
+from identity import metrics
 from identity.client_address import client_address
 from identity.oauth import throttle
 from identity.oauth.validator import live_access_token
@@ -50,6 +51,7 @@ def _behind_throttle(request, authenticate, raw):
     try:
         throttle.check(throttle.API_CREDENTIAL, address)
     except throttle.Throttled as error:
+        metrics.record_throttle_hit("api_key")
         raise exceptions.Throttled(wait=throttle.Throttled.retry_after) from error
     except throttle.ThrottleUnavailable as error:
         raise AuthenticationUnavailable() from error

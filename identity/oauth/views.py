@@ -4,6 +4,8 @@ Throttling and client authentication live in the validator, so every endpoint th
 authenticates a client (token, introspection, revocation) goes through the same checks.
 """
 
+import json
+
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -16,6 +18,7 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.common import Request as OauthlibRequest
 from oauthlib.oauth2.rfc6749.errors import InvalidClientError, OAuth2Error
 
+from identity import metrics
 from identity.client_address import client_address
 from identity.oauth import issuer, throttle
 from identity.oauth.client_assertions import ALLOWED_ALGORITHMS
@@ -29,6 +32,36 @@ def _no_store(response):
     response["Cache-Control"] = "no-store"
     response["Pragma"] = "no-cache"
     return response
+
+
+def _counted_throttle(response, endpoint):
+    if response.status_code == TooManyAttempts.status_code:
+        metrics.record_throttle_hit(endpoint)
+    return response
+
+
+def _grant_method(request):
+    """Which client authentication a token request tried, for the grant metrics."""
+    if "client_assertion" in request.POST:
+        return "private_key_jwt"
+    if request.headers.get("Authorization", "").lower().startswith("basic "):
+        return "client_secret_basic"
+    if "client_secret" in request.POST:
+        return "client_secret_post"
+    return "unknown"
+
+
+def _grant_outcome(response):
+    if response.status_code == 200:
+        return "issued"
+    if response.status_code == TooManyAttempts.status_code:
+        return "throttled"
+    if response.status_code == TemporarilyUnavailable.status_code:
+        return "unavailable"
+    try:
+        return json.loads(response.content).get("error", "server_error")
+    except (ValueError, AttributeError):
+        return "server_error"
 
 
 def oauth_error_response(error):
@@ -46,7 +79,8 @@ class TokenView(oauth_views.TokenView):
         response = self.authorization_flow_token_response(request)
         # oauthlib's own errors come typed; one raised while the token is saved comes bare.
         response["Content-Type"] = "application/json"
-        return _no_store(response)
+        metrics.record_grant(_grant_method(request), _grant_outcome(response))
+        return _no_store(_counted_throttle(response, "token"))
 
 
 class RevokeTokenView(oauth_views.RevokeTokenView):
@@ -54,7 +88,7 @@ class RevokeTokenView(oauth_views.RevokeTokenView):
 
     @method_decorator(sensitive_post_parameters("client_secret", "client_assertion", "token"))
     def post(self, request, *args, **kwargs):
-        return _no_store(super().post(request, *args, **kwargs))
+        return _no_store(_counted_throttle(super().post(request, *args, **kwargs), "revoke"))
 
 
 @method_decorator(csrf_exempt, name="dispatch")
@@ -69,7 +103,7 @@ class IntrospectTokenView(OAuthLibMixin, View):
         try:
             caller = self._caller_credential(request)
         except OAuth2Error as error:
-            return oauth_error_response(error)
+            return _counted_throttle(oauth_error_response(error), "introspect")
         if caller is None:
             return oauth_error_response(InvalidClientError())
         token_value = request.POST.get("token")
