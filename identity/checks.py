@@ -23,3 +23,19 @@ def check_shared_cache(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_issuer(app_configs, **kwargs):
+    if settings.PORTCULLIS_ISSUER:
+        if not settings.PORTCULLIS_ISSUER.startswith("https://"):
+            return [checks.Warning("PORTCULLIS_ISSUER should be an https:// URL.", id="portcullis.W003")]
+        return []
+    return [
+        checks.Warning(
+            "PORTCULLIS_ISSUER is not set: the token URL printed to clients and the audience a "
+            "private_key_jwt assertion must name follow each request's Host header.",
+            hint="Set PORTCULLIS_ISSUER to the public https:// URL of this server.",
+            id="portcullis.W002",
+        )
+    ]

@@ -1,21 +1,12 @@
 """Per-request context for the audit log: the caller's address and a request id."""
 
-import ipaddress
 import re
 import uuid
 
 from identity.audit import RequestContext, current_request
-
+from identity.client_address import client_address
 
 SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-
-
-def _client_ip(request):
-    address = request.META.get("REMOTE_ADDR", "")
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return None
 
 
 class RequestContextMiddleware:
@@ -26,7 +17,7 @@ class RequestContextMiddleware:
         request_id = request.headers.get("X-Request-Id", "")
         if not SAFE_REQUEST_ID.match(request_id):
             request_id = uuid.uuid4().hex
-        token = current_request.set(RequestContext(ip_address=_client_ip(request), request_id=request_id))
+        token = current_request.set(RequestContext(ip_address=client_address(request.META), request_id=request_id))
         try:
             response = self.get_response(request)
         finally:
