@@ -12,7 +12,8 @@ folder, and the exposition sums them.
 
 import os
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, multiprocess
+from prometheus_client.exposition import choose_encoder
 
 OTHER = "other"
 
@@ -80,11 +81,16 @@ def record_request(*, route: str | None, method: str, status: int, seconds: floa
     REQUEST_DURATION.labels(route=route).observe(seconds)
 
 
-def exposition() -> bytes:
-    """Every metric in Prometheus' text format, summed over the worker processes when there are several."""
+def exposition(accept: str) -> tuple[bytes, str]:
+    """Every metric, summed over the worker processes when there are several, and its content type.
+
+    The format follows the scraper's ``Accept`` header (OpenMetrics, or Prometheus text 0.0.4 by
+    default), as prometheus-client's own exposition server does.
+    """
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
     else:
         registry = REGISTRY
-    return generate_latest(registry)
+    encoder, content_type = choose_encoder(accept)
+    return encoder(registry), content_type

@@ -5,7 +5,6 @@ from django.http import HttpResponse
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from prometheus_client import CONTENT_TYPE_LATEST
 
 from identity.metrics import exposition
 
@@ -30,4 +29,5 @@ def metrics(request):
     expected = settings.PORTCULLIS_METRICS_TOKEN
     if expected and not constant_time_compare(_presented_token(request), expected):
         return _unauthorized()
-    return HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)
+    body, content_type = exposition(request.headers.get("Accept", ""))
+    return HttpResponse(body, content_type=content_type)

@@ -26,8 +26,8 @@ def commands():
     if os.environ.get("PORTCULLIS_DEV_SERVER") == "runserver":
         portal = [sys.executable, "manage.py", "runserver", ADDRESS]
     else:
-        portal = [str(BIN / "gunicorn"), "config.wsgi:application", "--bind", ADDRESS, "--workers", "2",
-                  "--access-logfile", "-"]
+        portal = [str(BIN / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi:application", "--bind", ADDRESS,
+                  "--workers", "2", "--access-logfile", "-"]
     return {
         "portal": portal,
         "worker": [str(BIN / "celery"), "-A", "config", "worker", "--concurrency", "1", "--loglevel", "info"],

@@ -54,6 +54,13 @@ def test_metrics_are_served_in_prometheus_text_format_without_a_configured_token
     assert families["portcullis_http_request_duration_seconds"] == "histogram"
 
 
+def test_a_scraper_asking_for_openmetrics_gets_openmetrics(client):
+    response = client.get("/metrics", HTTP_ACCEPT="application/openmetrics-text; version=1.0.0")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/openmetrics-text")
+    assert response.content.decode().rstrip().endswith("# EOF")
+
+
 def test_metrics_need_the_configured_bearer_token(client, metrics_token):
     missing = client.get("/metrics")
     assert missing.status_code == 401
