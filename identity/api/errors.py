@@ -1,6 +1,9 @@
-"""Turn domain errors into API responses, with field errors where the input was at fault."""
+"""Turn domain errors into API responses, with field errors where the input was at fault.
 
-from rest_framework import exceptions
+DRF's own exceptions (a ``ParseError`` from ``parsers.LimitedJSONParser`` among them) keep DRF's
+shape, ``{"detail": "<message>"}``, with the message that says what was wrong.
+"""
+
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -12,6 +15,4 @@ def exception_handler(exc, context):
         body = dict(exc.field_errors) if exc.field_errors else {}
         body.setdefault("detail", exc.message)
         return Response(body, status=exc.status_code)
-    if isinstance(exc, exceptions.ParseError):
-        return Response({"detail": "Malformed JSON in the request body."}, status=400)
     return drf_exception_handler(exc, context)
