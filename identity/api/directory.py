@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from identity import selectors, services
 from identity.models import AuditEvent, Group, Membership, Resource, Role
+from identity.services.validation import query_text
 
 from .base import OrganizationScopedAPIView
 from .principal import default_principal
@@ -144,7 +145,7 @@ class GroupListView(DirectoryListView):
     output_serializer = GroupOutput
 
     def get_queryset(self):
-        return selectors.group_list(organization=self.organization, search=self.request.query_params.get("search", ""))
+        return selectors.group_list(organization=self.organization, search=query_text(self.request.query_params, "search"))
 
     @extend_schema(request=GroupInput, responses={201: GroupOutput})
     def post(self, request, *args, **kwargs):
@@ -209,7 +210,7 @@ class ResourceListView(DirectoryListView):
     def get_queryset(self):
         params = self.request.query_params
         return selectors.resource_list(
-            organization=self.organization, kind=params.get("kind", ""), search=params.get("search", "")
+            organization=self.organization, kind=query_text(params, "kind"), search=query_text(params, "search")
         )
 
     @extend_schema(request=ResourceInput, responses={201: ResourceOutput})
@@ -329,7 +330,7 @@ class MemberListView(DirectoryListView):
     output_serializer = MemberOutput
 
     def get_queryset(self):
-        return selectors.member_list(organization=self.organization, search=self.request.query_params.get("search", ""))
+        return selectors.member_list(organization=self.organization, search=query_text(self.request.query_params, "search"))
 
     @extend_schema(request=MemberInput, responses={201: MemberOutput})
     def post(self, request, *args, **kwargs):

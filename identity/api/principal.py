@@ -10,6 +10,7 @@ from rest_framework.exceptions import NotFound
 from identity.models import Organization, ServiceToken
 from identity.principals import principal_for_service_credential, principal_for_service_token, principal_for_user
 from identity.selectors import organization_for_user
+from identity.services.validation import query_text
 
 
 def _credential_principal(access_token):
@@ -42,7 +43,7 @@ def default_principal(request):
         return principal_for_service_token(auth)
     if isinstance(auth, AccessToken):
         return _credential_principal(auth)
-    slug = request.query_params.get("org")
+    slug = query_text(request.query_params, "org")
     organization = (
         organization_for_user(request.user, slug)
         if slug

@@ -14,6 +14,7 @@ from identity.models import Resource, ServiceCredential
 from identity.models.credentials import TOKEN_LIFETIMES, VALIDITY_DAYS
 from identity.oauth.scopes import credential_grants
 from identity.principals import USER, Principal
+from identity.services.validation import query_text
 
 from .base import OrganizationScopedAPIView
 
@@ -153,7 +154,7 @@ class ServiceCredentialListView(OrganizationScopedAPIView):
     def get_queryset(self):
         params = self.request.query_params
         return selectors.service_credential_list(
-            organization=self.organization, status=params.get("status", ""), search=params.get("search", "")
+            organization=self.organization, status=query_text(params, "status"), search=query_text(params, "search")
         )
 
     @extend_schema(operation_id="service_credentials_list", responses=OutputSerializer(many=True))

@@ -22,7 +22,7 @@ from identity.models.credentials import TOKEN_LIFETIMES, VALIDITY_DAYS, expiry_f
 from identity.oauth.client_assertions import normalise_public_keys
 from identity.permissions import PLATFORM_KINDS, is_valid_permission
 
-from .validation import clean_name, ensure_name_free, save_unique
+from .validation import clean_name, ensure_name_free, is_id, save_unique
 
 CLIENT_SECRET_PREFIX = "pcs_"
 Method = ServiceCredential.AuthMethod
@@ -59,7 +59,8 @@ def _groups_by_id(organization, group_ids):
         return []
     if not isinstance(group_ids, (list, tuple)) or not all(isinstance(g, int) and not isinstance(g, bool) for g in group_ids):
         raise _field_error("groups", "Give a list of group ids.")
-    groups = list(Group.objects.filter(organization=organization, pk__in=group_ids).prefetch_related("roles"))
+    # An id beyond any row's names no group (SQLite could not even bind it): "no such group" below.
+    groups = list(Group.objects.filter(organization=organization, pk__in=[g for g in group_ids if is_id(g)]).prefetch_related("roles"))
     missing = sorted(set(group_ids) - {g.pk for g in groups})
     if missing:
         raise _field_error("groups", f"No such group: {', '.join(map(str, missing))}.")
@@ -108,7 +109,7 @@ def _clean_grants(organization, actor, grants):
         if not permissions:
             raise _field_error("resource_grants", f"Grant {index + 1}: give permissions or a role.")
         cleaned.setdefault(grant["resource"], set()).update(permissions)
-    resources = {r.pk: r for r in Resource.objects.filter(organization=organization, pk__in=list(cleaned))}
+    resources = {r.pk: r for r in Resource.objects.filter(organization=organization, pk__in=[pk for pk in cleaned if is_id(pk)])}
     missing = sorted(set(cleaned) - set(resources))
     if missing:
         raise _field_error("resource_grants", f"No such resource: {', '.join(map(str, missing[:5]))}.")

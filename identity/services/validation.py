@@ -1,4 +1,4 @@
-"""Small input checks the services share; each failure names its field."""
+"""Small input checks the services and views share; each failure names its field."""
 
 from django.db import IntegrityError, transaction
 
@@ -13,6 +13,28 @@ def clean_name(value, *, field="name", max_length=150):
         message = f"Ensure this field has no more than {max_length} characters."
         raise InvalidInput(message, field_errors={field: [message]})
     return value
+
+
+# The range of the integer primary keys on every database; SQLite cannot even bind a larger one.
+MAX_ID = 2**63 - 1
+
+
+def is_id(value):
+    """An integer that can be a row's id (JSON ``true`` is no id, though Python counts it as 1)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+
+
+def query_text(params, name):
+    """The text filter ``name`` of a query string (``?search=``, ``?kind=``), stripped; "" when absent.
+
+    PostgreSQL refuses a NUL byte in any text, so a filter holding one could only fail the query:
+    it is refused here, naming the parameter, on every database alike.
+    """
+    value = params.get(name, "")
+    if "\x00" in value:
+        message = "This filter cannot contain a NUL character."
+        raise InvalidInput(f"{name}: {message}", field_errors={name: [message]})
+    return value.strip()
 
 
 def ensure_name_free(queryset, *, name, field="name", exclude_pk=None):

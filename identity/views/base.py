@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views import View
 
 from identity.authorization import may
-from identity.errors import DomainError
+from identity.errors import DomainError, InvalidInput
 from identity.principals import principal_for_user
 from identity.selectors import organization_for_user
 
@@ -117,7 +117,11 @@ class PortalPage(OrganizationPortalMixin, View):
 
 
 class PortalListView(PortalPage):
-    """GET: a filtered, paginated table. Needs ``<kind>:read``."""
+    """GET: a filtered, paginated table. Needs ``<kind>:read``.
+
+    ``objects()`` reads its filters through ``query_text``; a filter it refuses (a NUL byte, which
+    PostgreSQL cannot search for) shows its message over an empty table, with a 400.
+    """
 
     def get_permission_required(self):
         return f"{self.kind}:read"
@@ -129,8 +133,12 @@ class PortalListView(PortalPage):
         return {}
 
     def get(self, request, *args, **kwargs):
-        page = paginate(request, self.objects())
-        return self.render({"page": page, "search": request.GET.get("search", ""), **self.extra_context()})
+        try:
+            page, status = paginate(request, self.objects()), 200
+        except InvalidInput as error:
+            messages.error(request, error.message)
+            page, status = paginate(request, []), 400
+        return self.render({"page": page, "search": request.GET.get("search", ""), **self.extra_context()}, status=status)
 
 
 class PortalCreateView(PortalPage):

@@ -2,6 +2,7 @@
 
 from identity import selectors, services
 from identity.forms import GroupForm
+from identity.services.validation import query_text
 
 from .base import PortalCreateView, PortalDeleteView, PortalEditView, PortalListView
 
@@ -12,7 +13,7 @@ class GroupListView(PortalListView):
     kind, list_url_name, template_name = "groups", LIST, "identity/groups/list.html"
 
     def objects(self):
-        return selectors.group_list(organization=self.organization, search=self.request.GET.get("search", "").strip()).order_by("name")
+        return selectors.group_list(organization=self.organization, search=query_text(self.request.GET, "search")).order_by("name")
 
 
 class GroupCreateView(PortalCreateView):

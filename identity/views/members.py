@@ -5,6 +5,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from identity import selectors, services
 from identity.forms import MemberAddForm, MemberRoleForm
+from identity.services.validation import query_text
 
 from .base import PortalCreateView, PortalDeleteView, PortalEditView, PortalListView
 
@@ -15,7 +16,7 @@ class MemberListView(PortalListView):
     kind, list_url_name, template_name = "members", LIST, "identity/members/list.html"
 
     def objects(self):
-        return selectors.member_list(organization=self.organization, search=self.request.GET.get("search", "").strip())
+        return selectors.member_list(organization=self.organization, search=query_text(self.request.GET, "search"))
 
 
 @method_decorator(sensitive_post_parameters("password"), name="dispatch")

@@ -2,6 +2,7 @@
 
 from identity import selectors, services
 from identity.forms import ResourceForm
+from identity.services.validation import query_text
 
 from .base import PortalCreateView, PortalDeleteView, PortalEditView, PortalListView
 
@@ -21,7 +22,7 @@ class ResourceListView(PortalListView):
     def objects(self):
         params = self.request.GET
         return selectors.resource_list(
-            organization=self.organization, kind=params.get("kind", "").strip(), search=params.get("search", "").strip()
+            organization=self.organization, kind=query_text(params, "kind"), search=query_text(params, "search")
         ).order_by("kind", "name")
 
     def extra_context(self):

@@ -26,6 +26,7 @@ from identity.credential_usage import client_keys_csv, token_url_for, usage_exam
 from identity.errors import DomainError
 from identity.models import Group, ServiceCredential
 from identity.oauth.scopes import credential_grants
+from identity.services.validation import query_text
 
 from .base import OrganizationPortalMixin, PortalDeleteView, PortalListView, PortalObjectView, apply_domain_error
 
@@ -68,7 +69,7 @@ class ServiceCredentialListView(PortalListView):
         return selectors.service_credential_list(
             organization=self.organization,
             status=self.request.GET.get("status", "") if self.request.GET.get("status") in ServiceCredential.Status.values else "",
-            search=self.request.GET.get("search", "").strip(),
+            search=query_text(self.request.GET, "search"),
         )
 
     def extra_context(self):

@@ -14,6 +14,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 
 from identity.api.principal import principal_for_request
+from identity.services.validation import query_text
 
 from .. import selectors, services
 from .serializers import SecretInputSerializer, SecretSerializer, SecretUpdateSerializer, SecretUsageSerializer, SecretValueSerializer
@@ -54,9 +55,9 @@ class SecretListView(SecretScopedView):
         queryset = selectors.secret_list(
             principal=self.principal,
             personal=params.get("personal", "").lower() in ("1", "true", "yes"),
-            type=params.get("type", ""),
-            status=params.get("status", ""),
-            search=params.get("search", "").strip(),
+            type=query_text(params, "type"),
+            status=query_text(params, "status"),
+            search=query_text(params, "search"),
         )
         page = self.paginate_queryset(queryset)
         context = {"now": timezone.now()}
