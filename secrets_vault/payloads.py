@@ -6,11 +6,11 @@ Field errors inside the value are named ``value.<field>`` (``value.header_name``
 that are not secret (header name, scopes, certificate fields, the keys of key/value pairs).
 """
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from cli.pairs import PairsFileError, parse_pairs
 from identity.errors import InvalidInput
 
 from .certificates import parse_certificate
@@ -22,6 +22,10 @@ MAX_PAIR_KEY = 256
 MAX_FILE_BYTES = 256 * 1024
 MAX_SCOPES = 100
 HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,200}$")
+# PostgreSQL refuses NUL in text (the metadata), UTF-8 refuses lone surrogates (the sealed payload);
+# neither belongs in a header, a key or an environment variable.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+CANNOT_STORE = "cannot contain a NUL character or a lone surrogate (\\ud800-\\udfff)"
 
 
 @dataclass
@@ -55,6 +59,8 @@ def _text(errors, value, name, *, required=True, max_length=MAX_TEXT):
         return ""
     if len(raw) > max_length:
         errors.add(name, f"Ensure this field has no more than {max_length} characters.")
+    elif UNSTORABLE.search(raw):
+        errors.add(name, f"This field {CANNOT_STORE}.")
     return raw
 
 
@@ -79,8 +85,10 @@ def _client_credentials(errors, value):
     scopes = value.get("scopes", [])
     if scopes is None:
         scopes = []
-    if not isinstance(scopes, list) or not all(isinstance(s, str) and s.strip() and " " not in s for s in scopes):
-        errors.add("scopes", "Give a list of scope names (strings without spaces).")
+    if not isinstance(scopes, list) or not all(
+        isinstance(s, str) and s.strip() and " " not in s and not UNSTORABLE.search(s) for s in scopes
+    ):
+        errors.add("scopes", "Give a list of scope names (strings without spaces or NUL characters).")
         scopes = []
     elif len(scopes) > MAX_SCOPES:
         errors.add("scopes", f"Give at most {MAX_SCOPES} scopes.")
@@ -122,10 +130,15 @@ def _key_value(errors, value):
     for key, item in pairs.items():
         if not key.strip() or len(key) > MAX_PAIR_KEY:
             errors.add("pairs", f"Keys must be non-empty and at most {MAX_PAIR_KEY} characters.")
+        elif UNSTORABLE.search(key):
+            # Not echoed: a NUL or a lone surrogate cannot be shown.
+            errors.add("pairs", f"A key {CANNOT_STORE}.")
         elif not isinstance(item, str):
             errors.add("pairs", f"The value of “{key}” must be a string.")
         elif len(item) > MAX_TEXT:
             errors.add("pairs", f"The value of “{key}” is longer than {MAX_TEXT} characters.")
+        elif UNSTORABLE.search(item):
+            errors.add("pairs", f"The value of “{key}” {CANNOT_STORE}.")
     return {"pairs": dict(pairs)}, {"keys": sorted(pairs)}
 
 
@@ -161,58 +174,17 @@ def clean_payload(secret_type, value):
 
 
 def parse_pairs_file(content, filename="", *, field_name="pairs_file"):
-    """Key/value pairs from an uploaded ``.env`` or JSON file (bytes or text), errors on ``field_name``."""
+    """Key/value pairs from an uploaded ``.env`` or JSON file (bytes or text), errors on ``field_name``.
+
+    The reading itself is ``cli.pairs``, shared with the CLI so a file means the same pairs both ways.
+    """
 
     def invalid(message):
         return InvalidInput(f"{field_name}: {message}", field_errors={field_name: [message]})
 
-    if isinstance(content, bytes):
-        if len(content) > MAX_FILE_BYTES:
-            raise invalid(f"The file is too large (at most {MAX_FILE_BYTES // 1024} KiB).")
-        try:
-            content = content.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise invalid("The file is not UTF-8 text.") from error
-    if filename.lower().endswith(".json") or content.lstrip().startswith("{"):
-        return _pairs_from_json(content, invalid)
-    return _pairs_from_env(content, invalid)
-
-
-def _pairs_from_json(content, invalid):
+    if isinstance(content, bytes) and len(content) > MAX_FILE_BYTES:
+        raise invalid(f"The file is too large (at most {MAX_FILE_BYTES // 1024} KiB).")
     try:
-        data = json.loads(content)
-    except ValueError as error:
-        raise invalid(f"The JSON is malformed (line {getattr(error, 'lineno', '?')}).") from error
-    if not isinstance(data, dict) or not data:
-        raise invalid("The JSON file must hold one object of keys and values.")
-    pairs = {}
-    for key, item in data.items():
-        if isinstance(item, bool):
-            item = "true" if item else "false"
-        elif isinstance(item, (int, float)):
-            item = str(item)
-        elif not isinstance(item, str):
-            raise invalid(f"The value of “{key}” must be a string, number or boolean.")
-        pairs[key] = item
-    return pairs
-
-
-def _pairs_from_env(content, invalid):
-    pairs = {}
-    for number, line in enumerate(content.splitlines(), start=1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("export "):
-            line = line[len("export ") :].lstrip()
-        key, sep, item = line.partition("=")
-        key = key.strip()
-        if not sep or not key or " " in key:
-            raise invalid(f"Line {number}: expected KEY=VALUE.")
-        item = item.strip()
-        if len(item) >= 2 and item[0] == item[-1] and item[0] in "'\"":
-            item = item[1:-1]
-        pairs[key] = item
-    if not pairs:
-        raise invalid("The file holds no KEY=VALUE lines.")
-    return pairs
+        return parse_pairs(content, filename)
+    except PairsFileError as error:
+        raise invalid(str(error)) from error

@@ -1,10 +1,11 @@
 """`portcullis secret create|list|get|value|deactivate|activate|delete`: the vault over the REST API."""
 
-import json
 from pathlib import Path
 
+from cli import jsontext
 from cli.commands import add_id_commands, read_text_file
 from cli.errors import UsageError
+from cli.pairs import PairsFileError, parse_pairs
 
 SECRET_TYPES = ["api_key", "bearer_token", "client_credentials", "certificate", "key_value"]
 LIST_COLUMNS = [("ID", "id"), ("NAME", "name"), ("TYPE", "type"), ("STATUS", "status"), ("EXPIRATION", "expires_at")]
@@ -55,9 +56,9 @@ def build_value(args):
     """The `value` object for the API from the type-specific options (or --value-json)."""
     if args.value_json:
         try:
-            value = json.loads(args.value_json)
-        except ValueError as error:
-            raise UsageError(f"--value-json: not valid JSON ({error}).") from error
+            value = jsontext.loads(args.value_json)
+        except jsontext.JSONTextError as error:
+            raise UsageError(f"--value-json: {error.message}") from error
         if not isinstance(value, dict):
             raise UsageError("--value-json: give a JSON object.")
         return value
@@ -77,18 +78,14 @@ def build_value(args):
         return value
     if not args.pairs_file:
         raise UsageError("--pairs-file (or --value-json) is required for a key_value secret.")
-    from secrets_vault.payloads import parse_pairs_file
-
-    from identity.errors import InvalidInput
-
     try:
         content = args.pairs_file.read_bytes()
     except OSError as error:
         raise UsageError(f"--pairs-file: cannot read {args.pairs_file}: {error}") from error
     try:
-        return {"pairs": parse_pairs_file(content, args.pairs_file.name)}
-    except InvalidInput as error:
-        raise UsageError(f"--pairs-file: {error.field_errors['pairs_file'][0]}") from error
+        return {"pairs": parse_pairs(content, args.pairs_file.name)}
+    except PairsFileError as error:
+        raise UsageError(f"--pairs-file: {error}") from error
 
 
 def create_secret(args, client):

@@ -1,9 +1,9 @@
 """`portcullis service-credential create|list|get|update|revoke|disable|enable|regenerate-secret|delete`."""
 
-import json
 import sys
 from pathlib import Path
 
+from cli import jsontext
 from cli.commands import add_id_commands, read_text_file
 from cli.errors import ApiError, UsageError
 
@@ -139,9 +139,9 @@ def _public_keys(args):
         body["public_key"] = read_text_file(args.public_key_file, "--public-key-file")
     if args.jwks_file:
         try:
-            body["jwks"] = json.loads(read_text_file(args.jwks_file, "--jwks-file"))
-        except ValueError as error:
-            raise UsageError(f"--jwks-file: {args.jwks_file} is not valid JSON ({error}).") from error
+            body["jwks"] = jsontext.loads(read_text_file(args.jwks_file, "--jwks-file"))
+        except jsontext.JSONTextError as error:
+            raise UsageError(f"--jwks-file: {args.jwks_file}: {error.message}") from error
     return body
 
 
