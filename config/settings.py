@@ -97,6 +97,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"server_side_binding": True, "prepare_threshold": 5 if PORTCULLIS_DB_PREPARED_STATEMENTS else None}
     )
+    # `.iterator()` without a server-side cursor: outside a transaction that cursor outlives it on
+    # one server connection, where a transaction pooler may not run the next FETCH (Django's advice
+    # for PgBouncer). What the clean-up jobs iterate over is small enough to read at once.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (portal, worker, scheduler) share the file: wait for locks, do not fail.
     # BEGIN IMMEDIATE takes the write lock when a transaction starts, so writers queue in SQLite's
