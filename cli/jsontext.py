@@ -1,8 +1,9 @@
-"""JSON text with the limits the server and the CLI both apply: nesting depth and valid Unicode.
+"""JSON text with the limits the server and the CLI both apply: nesting depth and storable text.
 
 Python's parser recurses once per level, so `[` nested 10,000 deep exhausts the stack before it
 returns; the depth is counted on the text first. A `\\ud800` escape decodes to a lone surrogate,
-which no database or UTF-8 encoder accepts; it is refused here, naming where it sits. NaN and
+which neither SQLite nor a UTF-8 encoder accepts, and PostgreSQL refuses `\\u0000` in text and
+JSON alike: a string (or key) holding either is refused here, naming where it sits. NaN and
 Infinity are not JSON and are refused too.
 
 Standard library only: the server imports this module, and the CLI must run without Django.
@@ -16,7 +17,7 @@ MAX_DEPTH = 64
 # Escapes first, so an escaped quote never toggles the string state; brackets inside strings
 # are skipped by that state. Every alternative is one or two characters: one linear pass.
 _STRUCTURE = re.compile(r'\\.|["\[\]{}]', re.DOTALL)
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class JSONTextError(ValueError):
@@ -38,11 +39,11 @@ def loads(text):
         where = f" (line {error.lineno}, column {error.colno})" if isinstance(error, json.JSONDecodeError) else ""
         message = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
         raise JSONTextError(f"The JSON is malformed: {message}{where}.") from error
-    path = _lone_surrogate_path(value, ())
+    path = _unstorable_path(value, ())
     if path is not None:
         field = ".".join(path)
-        raise JSONTextError(f"{field or 'The JSON'} holds a lone surrogate (\\ud800-\\udfff without its pair): "
-                            "send valid Unicode text.", field)
+        raise JSONTextError(f"{field or 'The JSON'} holds a NUL character or a lone surrogate "
+                            "(\\ud800-\\udfff without its pair): neither can be stored.", field)
     return value
 
 
@@ -67,23 +68,23 @@ def _refuse_constant(name):
     raise ValueError(f"{name} is not a JSON number")
 
 
-def _lone_surrogate_path(value, path):
-    """The path of the first string holding a lone surrogate (for a key: of its object), or None.
+def _unstorable_path(value, path):
+    """The path of the first string holding a NUL or a lone surrogate (for a key: of its object), or None.
 
     The depth is bounded by ``MAX_DEPTH`` already, so recursing is safe.
     """
     if isinstance(value, str):
-        return path if _SURROGATE.search(value) else None
+        return path if _UNSTORABLE.search(value) else None
     if isinstance(value, dict):
         for key, item in value.items():
-            if _SURROGATE.search(key):
+            if _UNSTORABLE.search(key):
                 return path
-            found = _lone_surrogate_path(item, (*path, key))
+            found = _unstorable_path(item, (*path, key))
             if found is not None:
                 return found
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            found = _lone_surrogate_path(item, (*path, str(index)))
+            found = _unstorable_path(item, (*path, str(index)))
             if found is not None:
                 return found
     return None

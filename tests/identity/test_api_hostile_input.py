@@ -4,7 +4,10 @@ JSON nested 10,000 deep, a lone surrogate escape, a NUL byte in a filter, an id 
 integer: each must be refused where it enters, on SQLite and on PostgreSQL alike.
 """
 
+import json
+
 import pytest
+from jwcrypto import jwk
 
 from identity.models import AuditEvent, Group, Resource, ServiceCredential
 from tests.factories import make_credential
@@ -72,6 +75,16 @@ def test_a_lone_surrogate_in_a_top_level_key_is_refused(token_client, organizati
     assert response.status_code == 400
     assert "surrogate" in response.json()["detail"]
     assert not Group.objects.filter(organization=organization).exists()
+
+
+def test_a_nul_byte_in_a_json_field_names_its_field(token_client, organization):
+    """A JSON field skips DRF's NUL check, and PostgreSQL refuses ``\\u0000`` in jsonb."""
+    key = json.loads(jwk.JWK.generate(kty="EC", crv="P-256").export_public())
+    body = {"name": "signer", "token_endpoint_auth_method": "private_key_jwt", "jwks": {"keys": [{**key, "kid": "a\x00"}]}}
+    response = token_client.post(url(organization, "service-credentials/"), body, format="json")
+    assert response.status_code == 400
+    assert "jwks.keys.0.kid" in response.json()
+    assert not ServiceCredential.objects.filter(name="signer").exists()
 
 
 def test_a_surrogate_pair_is_ordinary_text(token_client, organization):

@@ -72,8 +72,8 @@ def test_a_lone_surrogate_in_a_new_value_leaves_the_secret_as_it_was(token_clien
     ("value", "field"),
     [
         ({"pairs": {"DB\x00USER": "app"}}, "value.pairs"),
-        ({"pairs": {"DB_USER": "app\x00"}}, "value.pairs"),
-        ({"client_id": "ci", "client_secret": "s", "scopes": ["read\x00"]}, "value.scopes"),
+        ({"pairs": {"DB_USER": "app\x00"}}, "value.pairs.DB_USER"),
+        ({"client_id": "ci", "client_secret": "s", "scopes": ["read\x00"]}, "value.scopes.0"),
         ({"header_name": "X-Key", "value": "k\x00"}, "value.value"),
     ],
 )
