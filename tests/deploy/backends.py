@@ -31,6 +31,12 @@ def sqlite_url(folder):
     return f"sqlite:///{folder / 'portcullis.sqlite3'}"
 
 
+def _maintenance_url():
+    """The server's ``postgres`` database, as Django's test runner uses: the one in ``DATABASE_URL``
+    may not exist yet (pytest-django creates ``test_<name>``, not ``<name>``)."""
+    return urlsplit(POSTGRESQL_URL)._replace(path="/postgres").geturl()
+
+
 def database_name(url):
     return urlsplit(url).path.lstrip("/")
 
@@ -43,13 +49,13 @@ def throwaway_postgresql(prefix, template=None):
     create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
     if template:
         create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
-    with psycopg.connect(POSTGRESQL_URL, autocommit=True) as admin:
+    with psycopg.connect(_maintenance_url(), autocommit=True) as admin:
         admin.execute(create)
     try:
         yield urlsplit(POSTGRESQL_URL)._replace(path=f"/{name}").geturl()
     finally:
         # FORCE: a server that did not stop cleanly must not leave the database behind.
-        with psycopg.connect(POSTGRESQL_URL, autocommit=True) as admin:
+        with psycopg.connect(_maintenance_url(), autocommit=True) as admin:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 

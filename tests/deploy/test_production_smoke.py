@@ -49,8 +49,8 @@ def deployment(request, tmp_path_factory):
         yield site, server
 
 
-@pytest.mark.parametrize("probe", ["/healthz", "/readyz"])
-def test_health_and_readiness_probes_answer_200(deployment, probe):
+@pytest.mark.parametrize("probe", ["/healthz", "/readyz", "/metrics"])
+def test_health_readiness_and_metrics_answer_200(deployment, probe):
     _, server = deployment
     response = through_proxy(server).get(f"{ISSUER}{probe}")
     assert response.status_code == 200, server.explain(response)
