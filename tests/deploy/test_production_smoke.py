@@ -19,6 +19,7 @@ from tests.deploy.pipeline import (
     TOKEN_URL, access_token, api_url, bearer, client_key_pair, create_credential, grant_basic, grant_post,
     grant_with_assertion, signed_assertion,
 )
+from tests.deploy.portal import LOGIN_URL, log_in, signed_in_as
 from tests.deploy.provisioning import provision
 from tests.deploy.proxy import through_proxy
 from tests.deploy.servers import gunicorn, manage, wait_until_ready
@@ -107,28 +108,18 @@ def test_a_private_key_jwt_credential_gets_a_token_with_the_printed_token_url_as
 
 def test_the_account_holder_logs_in_to_the_portal(deployment):
     site, server = deployment
-    browser = through_proxy(server)
-    login = browser.get(f"{ISSUER}/login/")
-    assert login.status_code == 200, server.explain(login)
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text)
-    assert csrf, f"no CSRF token in the login form:\n{login.text[:2000]}"
 
-    # A browser sends Origin and Referer with the form; Django checks them on HTTPS.
-    page = browser.post(
-        f"{ISSUER}/login/",
-        data={"csrfmiddlewaretoken": csrf.group(1), "username": site.username, "password": site.password, "next": ""},
-        headers={"Origin": ISSUER, "Referer": f"{ISSUER}/login/"},
-    )
+    page = log_in(through_proxy(server), server, site)
 
     assert page.status_code == 200, server.explain(page)
     assert page.url.startswith(f"{ISSUER}/orgs/{site.organization}/"), page.url
-    assert f"Signed in as </span>{site.username}" in page.text, server.explain(page)
+    assert signed_in_as(page, site.username), server.explain(page)
 
 
 def test_the_portal_serves_its_own_stylesheet_and_script_without_collectstatic(deployment):
     _, server = deployment
     browser = through_proxy(server)
-    page = browser.get(f"{ISSUER}/login/")
+    page = browser.get(LOGIN_URL)
     assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', page.text)
     assert assets, f"the login page links no static file:\n{page.text[:2000]}"
     for asset in assets:

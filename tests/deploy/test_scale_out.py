@@ -21,6 +21,7 @@ from tests.deploy.pipeline import (
     access_token, api_key, api_url, bearer, client_key_pair, create_credential, grant_basic, grant_with_assertion,
     signed_assertion,
 )
+from tests.deploy.portal import log_in, signed_in_as
 from tests.deploy.provisioning import provision
 from tests.deploy.proxy import through_proxy
 from tests.deploy.servers import START_SECONDS, celery_worker, gunicorn, log_tail, manage, wait_until_ready
@@ -95,6 +96,17 @@ def test_failed_client_authentications_on_both_servers_add_up_to_one_limit(clust
             f"{server.explain(blocked)}"
         )
         assert int(blocked.headers["Retry-After"]) > 0, blocked.headers
+
+
+def test_a_portal_session_from_one_server_is_signed_in_on_the_other(cluster):
+    site, a, b, _, _ = cluster
+    on_a, on_b = through_proxy(a), through_proxy(b)
+    assert log_in(on_a, a, site).status_code == 200
+
+    on_b.cookies.update(on_a.cookies)
+    page = on_b.get(f"{ISSUER}/orgs/{site.organization}/service-credentials/")
+
+    assert page.status_code == 200 and signed_in_as(page, site.username), b.explain(page)
 
 
 def _status(database_url, credential_id):
