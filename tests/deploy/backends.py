@@ -19,7 +19,8 @@ from psycopg import sql
 PUBLIC_HOST = "portcullis.example.test"
 ISSUER = f"https://{PUBLIC_HOST}"
 
-POSTGRESQL_URL = os.environ.get("DATABASE_URL", "") if os.environ.get("DATABASE_URL", "").startswith("postgres") else ""
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+POSTGRESQL_URL = DATABASE_URL if DATABASE_URL.startswith("postgres") else ""
 REDIS_URL = os.environ.get("REDIS_URL", "")
 needs_postgresql_and_redis = pytest.mark.skipif(
     not (POSTGRESQL_URL and REDIS_URL),

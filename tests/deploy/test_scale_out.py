@@ -2,8 +2,9 @@
 
 ``manage.py migrate`` once on a throwaway database (a copy of a fresh one just migrated, see
 ``conftest``); two gunicorn servers on different ports (one worker each, so "the other server" is
-exactly one other process) and one Celery worker share it and the Redis of ``REDIS_URL``. Whatever one server learns (a revocation, a used ``jti``, a failed
-authentication) must hold on the other at its next request.
+exactly one other process) and one Celery worker share it and the Redis of ``REDIS_URL``.
+Whatever one server learns (a revocation, a used ``jti``, a failed authentication, a session) must
+hold on the other at its next request.
 """
 
 import contextlib
@@ -43,6 +44,13 @@ def cluster(tmp_path_factory, migrated_postgresql):
         site = provision(env)  # while they boot
         wait_until_ready(a, b, worker)
         yield site, a, b, worker, database_url
+
+
+def _status(database_url, credential_id):
+    """A credential's status as stored: only the worker writes "expired" (requests compute it)."""
+    with psycopg.connect(database_url) as connection:
+        row = connection.execute("SELECT status FROM identity_servicecredential WHERE id = %s", [credential_id]).fetchone()
+    return row[0]
 
 
 def test_a_token_from_one_server_works_on_the_other_until_the_other_revokes_its_credential(cluster):
@@ -109,16 +117,10 @@ def test_a_portal_session_from_one_server_is_signed_in_on_the_other(cluster):
     assert page.status_code == 200 and signed_in_as(page, site.username), b.explain(page)
 
 
-def _status(database_url, credential_id):
-    with psycopg.connect(database_url) as connection:
-        row = connection.execute("SELECT status FROM identity_servicecredential WHERE id = %s", [credential_id]).fetchone()
-    return row[0]
-
-
 def test_the_worker_consumes_a_task_sent_through_the_shared_broker(cluster):
     site, a, _, worker, database_url = cluster
     keys = create_credential(through_proxy(a), a, site, "client_secret_basic")
-    # Validity is 30 days at least: let this credential's lapse instead of waiting for it.
+    # The shortest validity is 30 days: make this credential lapse now instead.
     with psycopg.connect(database_url) as connection:
         connection.execute(
             "UPDATE identity_servicecredential SET expires_at = now() - interval '1 minute' WHERE id = %s", [keys["id"]]
