@@ -73,7 +73,7 @@ def test_an_assertion_must_name_the_issuers_token_url_whatever_host_the_request_
 
     named_host = f"https://{OTHER_ALLOWED_HOST}/o/token/"
     refused = grant_with_assertion(session, signed_assertion(key, keys["client_id"], audience=named_host))
-    assert refused.status_code in (400, 401), f"aud {named_host} was accepted\n{server.explain(refused)}"
+    assert refused.status_code in (400, 401), f"aud {named_host} must be refused\n{server.explain(refused)}"
     assert refused.json()["error"] == "invalid_client", server.explain(refused)
     access_token(grant_with_assertion(session, signed_assertion(key, keys["client_id"], audience=TOKEN_URL)), server)
 
