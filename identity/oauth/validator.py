@@ -42,24 +42,28 @@ _UNKNOWN_CLIENT_DIGEST = "portcullis_hmac_sha256$unknownclient00$" + "0" * 64
 _SINGLE_PARAMETERS = ("client_id", "client_secret", "client_assertion", "client_assertion_type")
 
 
-class TooManyAttempts(errors.OAuth2Error):
+class _RetryLater(errors.OAuth2Error):
+    """An OAuth2 error the client should retry after ``retry_after`` seconds."""
+
+    retry_after = None
+
+    @property
+    def headers(self):
+        return {"Retry-After": str(self.retry_after)}
+
+
+class TooManyAttempts(_RetryLater):
     error = "slow_down"
     description = "Too many failed attempts. Try again later."
     status_code = 429
-
-    @property
-    def headers(self):
-        return {"Retry-After": str(throttle.Throttled.retry_after)}
+    retry_after = throttle.Throttled.retry_after
 
 
-class TemporarilyUnavailable(errors.OAuth2Error):
+class TemporarilyUnavailable(_RetryLater):
     error = "temporarily_unavailable"
     description = "Client authentication is unavailable for a moment. Try again shortly."
     status_code = 503
-
-    @property
-    def headers(self):
-        return {"Retry-After": str(throttle.ThrottleUnavailable.retry_after)}
+    retry_after = throttle.ThrottleUnavailable.retry_after
 
 
 def _commit_without_waiting_for_the_disk():
