@@ -92,11 +92,11 @@ DATABASES = {
 # PORTCULLIS_DB_PREPARED_STATEMENTS=false turns preparing off there. Server-side binding stays on:
 # its unnamed statements travel as Parse, Bind, Execute and Sync together, which transaction
 # pooling carries (tests/test_pgbouncer.py).
-PORTCULLIS_DB_PREPARED_STATEMENTS = env_bool("PORTCULLIS_DB_PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"server_side_binding": True, "prepare_threshold": 5 if PORTCULLIS_DB_PREPARED_STATEMENTS else None}
-    )
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "server_side_binding": True,
+        "prepare_threshold": 5 if env_bool("PORTCULLIS_DB_PREPARED_STATEMENTS", default=True) else None,
+    })
     # `.iterator()` without a server-side cursor: outside a transaction that cursor outlives it on
     # one server connection, where a transaction pooler may not run the next FETCH (Django's advice
     # for PgBouncer). What the clean-up jobs iterate over is small enough to read at once.
