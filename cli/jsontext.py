@@ -35,10 +35,10 @@ def loads(text):
         raise JSONTextError(f"JSON nested deeper than {MAX_DEPTH} levels.")
     try:
         value = json.loads(text, parse_constant=_refuse_constant)
-    except ValueError as error:
-        where = f" (line {error.lineno}, column {error.colno})" if isinstance(error, json.JSONDecodeError) else ""
-        message = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
-        raise JSONTextError(f"The JSON is malformed: {message}{where}.") from error
+    except json.JSONDecodeError as error:
+        raise JSONTextError(f"The JSON is malformed: {error.msg} (line {error.lineno}, column {error.colno}).") from error
+    except ValueError as error:  # NaN or Infinity, or an integer of thousands of digits
+        raise JSONTextError(f"The JSON is malformed: {str(error).rstrip('.')}.") from error
     path = _unstorable_path(value, ())
     if path is not None:
         field = ".".join(path)

@@ -1,0 +1,32 @@
+"""JSON text with limits (cli.jsontext), which the API's parser and the CLI share."""
+
+import pytest
+
+from cli.jsontext import MAX_DEPTH, JSONTextError, loads
+
+
+def nested(depth):
+    return "[" * depth + "]" * depth
+
+
+def test_json_as_deep_as_the_limit_is_read_and_one_level_more_is_not():
+    assert loads(nested(MAX_DEPTH)) is not None
+    with pytest.raises(JSONTextError, match=f"nested deeper than {MAX_DEPTH} levels"):
+        loads(nested(MAX_DEPTH + 1))
+
+
+@pytest.mark.parametrize("text", ['"' + "[" * 1000 + '"', '["\\"' + "{" * 1000 + '"]', '{"a\\\\": "' + "[" * 1000 + '"}'])
+def test_brackets_inside_strings_do_not_count_as_nesting(text):
+    assert loads(text)
+
+
+def test_a_surrogate_pair_is_text_and_a_lone_one_is_refused_with_its_path():
+    assert loads('{"a": ["\\ud83d\\ude80"]}') == {"a": ["\U0001f680"]}
+    with pytest.raises(JSONTextError) as caught:
+        loads('{"a": ["ok", "\\ud83d"]}')
+    assert caught.value.field == "a.1"
+
+
+def test_nan_is_not_json():
+    with pytest.raises(JSONTextError, match="malformed"):
+        loads("[NaN]")
