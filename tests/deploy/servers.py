@@ -122,14 +122,14 @@ def wait_until_ready(*services):
 
 
 @contextlib.contextmanager
-def gunicorn(env, folder, name, workers):
-    """gunicorn as the README runs it, on a free loopback port, with a metrics folder of its own;
-    wait for it with ``wait_until_ready``."""
+def gunicorn(env, folder, name, workers, options=()):
+    """gunicorn as the README runs it (plus ``options``), on a free loopback port, with a metrics
+    folder of its own; wait for it with ``wait_until_ready``."""
     server = Server(name=name, base=f"http://127.0.0.1:{free_port()}", log=folder / f"{name}.log")
     command = [
         str(BIN / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi:application",
         "--bind", server.base.removeprefix("http://"), "--workers", str(workers),
-        "--forwarded-allow-ips", NOT_THE_BALANCER,
+        "--forwarded-allow-ips", NOT_THE_BALANCER, *options,
     ]
     env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(folder / f"{name}-metrics")}
     with started(command, env, server.log) as server.process:
