@@ -75,11 +75,16 @@ def test_wsgi_start_with_an_unmigrated_database_warns_instead_of_crashing(settin
     assert "is the database migrated?" in caplog.text
 
 
-@pytest.mark.django_db
-def test_wsgi_start_creates_the_configured_bootstrap_token(settings):
+# Transactional: the start closes its connections (for workers forked after it), which a test
+# wrapped in one open transaction cannot survive.
+@pytest.mark.django_db(transaction=True)
+def test_wsgi_start_creates_the_configured_bootstrap_token_and_closes_its_connection(settings):
+    from django.db import connection
+
     import config.wsgi
 
     settings.PORTCULLIS_BOOTSTRAP_TOKEN = BOOTSTRAP
     settings.PORTCULLIS_BOOTSTRAP_ORG = "bootstrap-org"
     config.wsgi._ensure_bootstrap_token()
+    assert connection.connection is None
     assert service_token_authenticate(BOOTSTRAP) is not None
