@@ -1,12 +1,10 @@
 """`/api/v1/orgs/{org}/service-credentials/` and `/api/v1/root/service-credentials/`."""
 
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from identity import selectors, services
 from identity.credential_usage import token_url_for, usage_example

@@ -14,10 +14,10 @@ from .directory import (
     role_delete,
     role_update,
 )
+from .credential_access import service_credential_check_access
 from .organizations import account_holder_create, organization_create
 from .service_credentials import (
     oauth_housekeeping,
-    service_credential_check_access,
     service_credential_check_name,
     service_credential_create,
     service_credential_delete,

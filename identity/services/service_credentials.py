@@ -11,18 +11,16 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
-from guardian.shortcuts import assign_perm, remove_perm
 from oauth2_provider.models import AccessToken, Application, RefreshToken
 
 from identity import audit
-from identity.authorization import may, resource_permission
-from identity.errors import Conflict, InvalidInput, NotPermitted
-from identity.models import AuditAction, Group, Resource, Role, ServiceCredential, UsedClientAssertion
+from identity.errors import Conflict, InvalidInput
+from identity.models import AuditAction, ServiceCredential, UsedClientAssertion
 from identity.models.credentials import TOKEN_LIFETIMES, VALIDITY_DAYS, expiry_for
 from identity.oauth.client_assertions import normalise_public_keys
-from identity.permissions import PLATFORM_KINDS, is_valid_permission
 
-from .validation import clean_name, ensure_name_free, is_id, save_unique
+from .credential_access import apply_grants, apply_groups, grants_summary, service_credential_check_access
+from .validation import clean_name, ensure_name_free, field_error, save_unique
 
 CLIENT_SECRET_PREFIX = "pcs_"
 Method = ServiceCredential.AuthMethod
@@ -37,129 +35,14 @@ def new_client_secret():
     return CLIENT_SECRET_PREFIX + secrets.token_urlsafe(32)
 
 
-def _field_error(field, message):
-    return InvalidInput(f"{field}: {message}", field_errors={field: [message]})
-
-
 def _clean_choice(value, choices, field):
     if value not in choices:
-        return _raise(_field_error(field, f"Choose one of: {', '.join(choices)}."))
+        return _raise(field_error(field, f"Choose one of: {', '.join(choices)}."))
     return value
 
 
 def _raise(error):
     raise error
-
-
-# ---------------------------------------------------------------- groups and grants
-
-
-def _groups_by_id(organization, group_ids):
-    if group_ids is None:
-        return []
-    if not isinstance(group_ids, (list, tuple)) or not all(isinstance(g, int) and not isinstance(g, bool) for g in group_ids):
-        raise _field_error("groups", "Give a list of group ids.")
-    # An id beyond any row's names no group (SQLite could not even bind it): "no such group" below.
-    groups = list(Group.objects.filter(organization=organization, pk__in=[g for g in group_ids if is_id(g)]).prefetch_related("roles"))
-    missing = sorted(set(group_ids) - {g.pk for g in groups})
-    if missing:
-        raise _field_error("groups", f"No such group: {', '.join(map(str, missing))}.")
-    return groups
-
-
-def _may_grant(actor, permission, resource=None):
-    """A credential never gets more than its creator could grant.
-
-    Platform permissions (``groups:write``…) must be the actor's own. Permissions of resource kinds
-    (``studios:create``…) may be granted by whoever holds them on that resource or administers the
-    resource tree (``resources:write``).
-    """
-    if may(actor, permission, resource):
-        return True
-    kind = permission.split(":", 1)[0]
-    return kind not in PLATFORM_KINDS and may(actor, "resources:write", resource)
-
-
-def _clean_grants(organization, actor, grants):
-    """``[(resource, {permissions})]`` from the API shape ``[{"resource": id, "permissions": […]}]``.
-
-    A grant may name a ``role`` instead of (or beside) single permissions: its permissions count.
-    """
-    if grants is None:
-        return []
-    if not isinstance(grants, (list, tuple)) or len(grants) > 500:
-        raise _field_error("resource_grants", "Give a list of at most 500 grants.")
-    cleaned = {}
-    for index, grant in enumerate(grants):
-        if not isinstance(grant, dict) or not isinstance(grant.get("resource"), int) or isinstance(grant.get("resource"), bool):
-            raise _field_error("resource_grants", f"Grant {index + 1}: give a resource id.")
-        permissions = grant.get("permissions", [])
-        if not isinstance(permissions, (list, tuple)) or not all(isinstance(p, str) for p in permissions):
-            raise _field_error("resource_grants", f"Grant {index + 1}: permissions must be a list of strings.")
-        invalid = [p for p in permissions if not is_valid_permission(p)]
-        if invalid:
-            raise _field_error("resource_grants", f"Grant {index + 1}: not a permission: {', '.join(invalid[:3])}.")
-        permissions = set(permissions)
-        role_name = grant.get("role")
-        if role_name is not None:
-            role = Role.objects.filter(organization=organization, name=role_name).first() if isinstance(role_name, str) else None
-            if role is None:
-                raise _field_error("resource_grants", f"Grant {index + 1}: no such role.")
-            permissions |= set(role.permissions)
-        if not permissions:
-            raise _field_error("resource_grants", f"Grant {index + 1}: give permissions or a role.")
-        cleaned.setdefault(grant["resource"], set()).update(permissions)
-    resources = {r.pk: r for r in Resource.objects.filter(organization=organization, pk__in=[pk for pk in cleaned if is_id(pk)])}
-    missing = sorted(set(cleaned) - set(resources))
-    if missing:
-        raise _field_error("resource_grants", f"No such resource: {', '.join(map(str, missing[:5]))}.")
-    result = [(resources[pk], permissions) for pk, permissions in cleaned.items()]
-    for resource, permissions in result:
-        refused = sorted(p for p in permissions if not _may_grant(actor, p, resource))
-        if refused:
-            raise NotPermitted(
-                f"You cannot grant {', '.join(refused[:3])} on {resource}.",
-                field_errors={"resource_grants": [f"You cannot grant {', '.join(refused[:3])} on {resource}."]},
-            )
-    return result
-
-
-def _ensure_groups_within_actor(actor, groups):
-    for group in groups:
-        refused = sorted({p for role in group.roles.all() for p in role.permissions if not _may_grant(actor, p)})
-        if refused:
-            message = f"The group {group.name} gives {', '.join(refused[:3])}, which you do not hold."
-            raise NotPermitted(message, field_errors={"groups": [message]})
-
-
-def _apply_groups(credential, groups):
-    current = set(credential.groups.all())
-    for group in current - set(groups):
-        group.auth_group.user_set.remove(credential.service_user)
-    for group in set(groups) - current:
-        group.auth_group.user_set.add(credential.service_user)
-    credential.groups.set(groups)
-
-
-def _apply_grants(credential, grants):
-    from identity.oauth.scopes import credential_grants
-
-    user = credential.service_user
-    existing = credential_grants(credential)
-    wanted = {resource.pk: (resource, permissions) for resource, permissions in grants}
-    resources = {r.pk: r for r in Resource.objects.filter(pk__in=list(existing))}
-    for resource_id, permissions in existing.items():
-        keep = wanted.get(resource_id, (None, set()))[1]
-        for permission in permissions - keep:
-            if resource_id in resources:
-                remove_perm(resource_permission(permission), user, resources[resource_id])
-    for resource_id, (resource, permissions) in wanted.items():
-        for permission in permissions - existing.get(resource_id, set()):
-            assign_perm(resource_permission(permission), user, resource)
-
-
-def _grants_summary(grants):
-    return [{"resource": r.pk, "name": str(r), "permissions": sorted(p)} for r, p in grants]
 
 
 def _kill_tokens(credential):
@@ -177,16 +60,6 @@ def service_credential_check_name(*, organization, name):
     name = clean_name(name)
     ensure_name_free(ServiceCredential.objects.filter(organization=organization), name=name)
     return name
-
-
-def service_credential_check_access(*, organization, actor, groups, resource_grants):
-    """``(groups, grants)`` if create and update would accept them; raises as they would.
-
-    Saves nothing, so the portal's wizard can check its groups-and-resources step before the summary.
-    """
-    group_objects = _groups_by_id(organization, groups)
-    _ensure_groups_within_actor(actor, group_objects)
-    return group_objects, _clean_grants(organization, actor, resource_grants)
 
 
 # ---------------------------------------------------------------- life cycle
@@ -211,7 +84,7 @@ def service_credential_create(
     """A new credential; returns ``(credential, client_secret)`` (the secret is None for
     private_key_jwt). The client secret exists in clear only in this return value."""
     if not isinstance(description, str) or len(description) > 2000:
-        raise _field_error("description", "Ensure this field has no more than 2000 characters.")
+        raise field_error("description", "Ensure this field has no more than 2000 characters.")
     _clean_choice(validity, list(VALIDITY_DAYS), "validity")
     _clean_choice(token_lifetime, list(TOKEN_LIFETIMES), "token_lifetime")
     _clean_choice(token_endpoint_auth_method, list(Method.values), "token_endpoint_auth_method")
@@ -220,14 +93,14 @@ def service_credential_create(
         try:
             key_set = normalise_public_keys(jwks=jwks, public_key=public_key)
         except ValueError as error:
-            raise _field_error("public_key" if public_key else "jwks", str(error)) from error
+            raise field_error("public_key" if public_key else "jwks", str(error)) from error
     name = service_credential_check_name(organization=organization, name=name)
     group_objects, grants = (
         service_credential_check_access(organization=organization, actor=actor, groups=groups, resource_grants=resource_grants)
         if organization else ([], [])
     )
     if bound_resource is not None and (organization is None or bound_resource.organization_id != organization.pk):
-        raise _field_error("bound_resource", "No such resource.")
+        raise field_error("bound_resource", "No such resource.")
 
     client_secret = new_client_secret()
     service_user = get_user_model().objects.create(
@@ -258,8 +131,8 @@ def service_credential_create(
         created_by=getattr(actor, "user", None) if getattr(getattr(actor, "user", None), "pk", None) else None,
     )
     save_unique(credential)
-    _apply_groups(credential, group_objects)
-    _apply_grants(credential, grants)
+    apply_groups(credential, group_objects)
+    apply_grants(credential, grants)
     audit.record(
         action=AuditAction.SERVICE_CREDENTIAL_CREATE,
         organization=organization,
@@ -271,7 +144,7 @@ def service_credential_create(
             "token_lifetime": token_lifetime,
             "auth_method": token_endpoint_auth_method,
             "groups": sorted(g.name for g in group_objects),
-            "resource_grants": _grants_summary(grants),
+            "resource_grants": grants_summary(grants),
         },
     )
     return credential, (None if token_endpoint_auth_method == Method.PRIVATE_KEY_JWT else client_secret)
@@ -286,11 +159,11 @@ def service_credential_update(*, credential, actor, groups=None, resource_grants
         organization=credential.organization, actor=actor, groups=groups, resource_grants=resource_grants
     )
     if groups is not None:
-        _apply_groups(credential, group_objects)
+        apply_groups(credential, group_objects)
         details["groups"] = sorted(g.name for g in group_objects)
     if resource_grants is not None:
-        _apply_grants(credential, grants)
-        details["resource_grants"] = _grants_summary(grants)
+        apply_grants(credential, grants)
+        details["resource_grants"] = grants_summary(grants)
     audit.record(
         action=AuditAction.SERVICE_CREDENTIAL_UPDATE, organization=credential.organization, actor=actor,
         target=credential, details=details,

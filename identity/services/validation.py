@@ -19,6 +19,11 @@ def clean_name(value, *, field="name", max_length=150):
 MAX_ID = 2**63 - 1
 
 
+def field_error(field, message):
+    """The InvalidInput for one field's one message, as the API and the portal show it."""
+    return InvalidInput(f"{field}: {message}", field_errors={field: [message]})
+
+
 def is_id(value):
     """An integer that can be a row's id (JSON ``true`` is no id, though Python counts it as 1)."""
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
