@@ -2,14 +2,14 @@
 
 from celery import shared_task
 
-from . import services
+from . import housekeeping
 
 
 @shared_task(name="secrets_vault.tasks.purge_deleted_secrets")
-def purge_deleted_secrets(batch_size=services.PURGE_BATCH_SIZE):
-    return services.secrets_purge_deleted(batch_size=batch_size)
+def purge_deleted_secrets(batch_size=housekeeping.PURGE_BATCH_SIZE):
+    return housekeeping.secrets_purge_deleted(batch_size=batch_size)
 
 
 @shared_task(name="secrets_vault.tasks.expire_secrets")
 def expire_secrets():
-    return {"expired": services.secrets_mark_expired(), "warning_emails": services.secrets_warn_expiring()}
+    return {"expired": housekeeping.secrets_mark_expired(), "warning_emails": housekeeping.secrets_warn_expiring()}

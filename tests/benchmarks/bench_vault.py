@@ -79,7 +79,7 @@ def main(argv):
     if command == "purge":
         organization = setup()
         insert(organization, count, deleted_days_ago=60)
-        from secrets_vault.services import secrets_purge_deleted
+        from secrets_vault.housekeeping import secrets_purge_deleted
 
         result, seconds, peak = measure(secrets_purge_deleted, trace)
     elif command == "rotate":
@@ -87,7 +87,7 @@ def main(argv):
         organization = setup()
         insert(organization, count, encrypt=True)
         settings.PORTCULLIS_ENCRYPTION_KEYS = [NEW_KEY, OLD_KEY]
-        from secrets_vault.services import secrets_rotate_encryption_key
+        from secrets_vault.housekeeping import secrets_rotate_encryption_key
 
         result, seconds, peak = measure(lambda: secrets_rotate_encryption_key()[0], trace)
     else:

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from identity.errors import DomainError
-from secrets_vault import services
+from secrets_vault import housekeeping, services
 from secrets_vault.checks import check_encryption_keys
 from secrets_vault.crypto import DecryptionFailed, Encryptor, VaultNotConfigured, get_encryptor, key_id_of, parse_key
 from secrets_vault.models import Secret
@@ -58,7 +58,7 @@ def test_an_interrupted_rotation_resumes(organization, holder_principal, setting
     for n in range(6):
         make_secret(organization, holder_principal, name=f"s{n}")
     settings.PORTCULLIS_ENCRYPTION_KEYS = [TEST_KEY, OLD_KEY]
-    real_write = services._write_ciphertexts
+    real_write = housekeeping._write_ciphertexts
     calls = []
 
     def crash_on_second_batch(secrets):
@@ -67,13 +67,13 @@ def test_an_interrupted_rotation_resumes(organization, holder_principal, setting
             raise RuntimeError("worker died")
         return real_write(secrets)
 
-    monkeypatch.setattr(services, "_write_ciphertexts", crash_on_second_batch)
+    monkeypatch.setattr(housekeeping, "_write_ciphertexts", crash_on_second_batch)
     with pytest.raises(RuntimeError):
-        services.secrets_rotate_encryption_key(batch_size=2)
+        housekeeping.secrets_rotate_encryption_key(batch_size=2)
     current = get_encryptor().current_key_id
     assert Secret.objects.filter(key_id=current).count() == 2
-    monkeypatch.setattr(services, "_write_ciphertexts", real_write)
-    assert services.secrets_rotate_encryption_key(batch_size=2) == (4, 4)
+    monkeypatch.setattr(housekeeping, "_write_ciphertexts", real_write)
+    assert housekeeping.secrets_rotate_encryption_key(batch_size=2) == (4, 4)
     settings.PORTCULLIS_ENCRYPTION_KEYS = [TEST_KEY]
     for secret in Secret.objects.all():
         assert services.secret_read_value(secret=secret, actor=holder_principal)["value"] == SENTINEL

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from identity.models import AuditAction, AuditEvent
-from secrets_vault import services, tasks
+from secrets_vault import housekeeping, services, tasks
 from secrets_vault.models import Secret
 from tests.factories import make_member
 
@@ -54,20 +54,20 @@ def test_an_interrupted_purge_loses_nothing_and_a_rerun_completes(organization, 
 
     monkeypatch.setattr(AuditEvent.objects, "create", die_in_third_batch)
     with pytest.raises(SystemExit):
-        services.secrets_purge_deleted(batch_size=3)
+        housekeeping.secrets_purge_deleted(batch_size=3)
     monkeypatch.setattr(AuditEvent.objects, "create", real_create)
     assert Secret.objects.count() == 4  # two batches went, the third rolled back whole
     purged_in_audit = sum(e.details["count"] for e in AuditEvent.objects.filter(action=AuditAction.SECRET_PURGE))
     assert purged_in_audit == 6
-    assert services.secrets_purge_deleted(batch_size=3) == 4
+    assert housekeeping.secrets_purge_deleted(batch_size=3) == 4
     assert not Secret.objects.exists()
     assert sum(e.details["count"] for e in AuditEvent.objects.filter(action=AuditAction.SECRET_PURGE)) == 10
 
 
 def test_running_the_purge_again_does_nothing(organization, holder_principal):
     delete_days_ago(make_secret(organization, holder_principal), 40)
-    assert services.secrets_purge_deleted() == 1
-    assert services.secrets_purge_deleted() == 0
+    assert housekeeping.secrets_purge_deleted() == 1
+    assert housekeeping.secrets_purge_deleted() == 0
 
 
 def test_personal_secret_names_stay_out_of_the_organization_audit(organization, member):
@@ -76,7 +76,7 @@ def test_personal_secret_names_stay_out_of_the_organization_audit(organization, 
     principal = principal_for_user(member, organization)
     secret = make_secret(organization, principal, name="my-bank-pin", personal=True)
     delete_days_ago(secret, 40)
-    services.secrets_purge_deleted()
+    housekeeping.secrets_purge_deleted()
     for event in AuditEvent.objects.filter(organization=organization):
         assert "my-bank-pin" not in f"{event} {event.details}"
 
@@ -85,8 +85,8 @@ def test_expired_secrets_are_marked_once(organization, holder_principal):
     now = timezone.now()
     make_secret(organization, holder_principal, name="gone", expires_at=now - timedelta(hours=1))
     make_secret(organization, holder_principal, name="fine", expires_at=now + timedelta(days=100))
-    assert services.secrets_mark_expired(now=now) == 1
-    assert services.secrets_mark_expired(now=now) == 0
+    assert housekeeping.secrets_mark_expired(now=now) == 1
+    assert housekeeping.secrets_mark_expired(now=now) == 0
     event = AuditEvent.objects.get(action=AuditAction.SECRET_EXPIRE)
     assert event.target_name == "gone"
 
@@ -112,16 +112,16 @@ def test_a_personal_secret_warns_its_owner_only(organization, member, account_ho
 
     principal = principal_for_user(member, organization)
     make_secret(organization, principal, name="mine", personal=True, expires_at=timezone.now() + timedelta(days=2))
-    services.secrets_warn_expiring()
+    housekeeping.secrets_warn_expiring()
     assert [m.to for m in mail.outbox] == [[member.email]]
 
 
 def test_a_new_expiry_date_warns_again(organization, holder_principal):
     now = timezone.now()
     secret = make_secret(organization, holder_principal, expires_at=now + timedelta(days=2))
-    services.secrets_warn_expiring(now=now)
+    housekeeping.secrets_warn_expiring(now=now)
     services.secret_update(secret=secret, actor=holder_principal, expires_at=now + timedelta(days=5))
-    services.secrets_warn_expiring(now=now)
+    housekeeping.secrets_warn_expiring(now=now)
     assert len(mail.outbox) == 2
 
 

@@ -9,7 +9,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from identity.errors import DomainError
-from secrets_vault import services
+from secrets_vault import housekeeping
 from secrets_vault.crypto import get_encryptor
 
 
@@ -17,7 +17,7 @@ class Command(BaseCommand):
     help = "Re-encrypt every secret under the first key of PORTCULLIS_ENCRYPTION_KEYS."
 
     def add_arguments(self, parser):
-        parser.add_argument("--batch-size", type=int, default=services.ROTATE_BATCH_SIZE)
+        parser.add_argument("--batch-size", type=int, default=housekeeping.ROTATE_BATCH_SIZE)
 
     def handle(self, *args, batch_size, **options):
         if batch_size < 1:
@@ -33,7 +33,7 @@ class Command(BaseCommand):
 
         try:
             key_id = get_encryptor().current_key_id
-            rotated, total = services.secrets_rotate_encryption_key(batch_size=batch_size, on_progress=progress)
+            rotated, total = housekeeping.secrets_rotate_encryption_key(batch_size=batch_size, on_progress=progress)
         except DomainError as error:
             raise CommandError(error.message) from error
         if rotated:
