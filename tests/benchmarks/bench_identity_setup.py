@@ -23,8 +23,7 @@ def main(assertions_file, count):
     from jwcrypto import jwk, jwt
     from oauth2_provider.models import Application
 
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("createcachetable", verbosity=0)
+    call_command("migrate", verbosity=0, interactive=False)  # creates the database cache's table too
     from tests.factories import OrganizationFactory, make_credential, make_service_token
 
     organization = OrganizationFactory(slug=f"bench-{uuid.uuid4().hex[:6]}", name="Bench")
