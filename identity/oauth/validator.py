@@ -102,9 +102,12 @@ class PortcullisOAuth2Validator(OAuth2Validator):
         request.client = None
         if not isinstance(client_id, str) or not 0 < len(client_id) <= MAX_CLIENT_ID_LENGTH or "\x00" in client_id:
             return None
-        client = (
-            Application.objects.select_related("service_credential__organization").filter(client_id=client_id).first()
+        clients = (
+            Application.objects.select_related("service_credential__organization")
+            .filter(client_id=client_id)
+            .order_by()[:1]  # client_id is unique: .first() would add an ORDER BY
         )
+        client = clients[0] if clients else None
         credential = getattr(client, "service_credential", None) if client is not None else None
         if credential is None or not credential.is_live():
             return None
@@ -216,8 +219,8 @@ class PortcullisOAuth2Validator(OAuth2Validator):
             # Deleted, revoked, disabled or regenerated while this grant was in flight: never store the token.
             logger.info("Token grant for %s dropped: the credential changed during the request", authenticated.pk)
             raise errors.InvalidClientError(request=request)
-        if authenticated.auth_method != ServiceCredential.AuthMethod.PRIVATE_KEY_JWT:
-            _commit_without_waiting_for_the_disk()
+        # The assertion's jti committed durably at authentication: the token itself may be lost.
+        _commit_without_waiting_for_the_disk()
         # At most once a minute, as for service tokens: busy clients do not write the row on every grant.
         if credential.last_used_at is None or now - credential.last_used_at >= settings.PORTCULLIS_TOKEN_LAST_USED_INTERVAL:
             ServiceCredential.objects.filter(pk=credential.pk).update(last_used_at=now)
@@ -226,13 +229,14 @@ class PortcullisOAuth2Validator(OAuth2Validator):
     def _load_access_token(self, token):
         """The access token with its client, credential, organization and service user (one
         query), or None when it is unknown or its credential is not live."""
-        access_token = (
+        matches = (
             AccessToken.objects.select_related(
                 "application__service_credential__organization", "application__service_credential__service_user"
             )
             .filter(token_checksum=hashlib.sha256(token.encode("utf-8")).hexdigest())
-            .first()
+            .order_by()[:1]  # the checksum is unique: .first() would add an ORDER BY
         )
+        access_token = matches[0] if matches else None
         credential = getattr(access_token.application, "service_credential", None) if access_token else None
         if credential is None or not credential.is_live():
             return None

@@ -1,5 +1,5 @@
-"""On PostgreSQL a client-secret grant commits without waiting for the disk (a token lost in a
-crash is asked for again); a private_key_jwt grant, whose jti must survive to stop a replay, and a
+"""On PostgreSQL a grant's token commits without waiting for the disk (a token lost in a crash is
+asked for again); a private_key_jwt assertion's jti, which must survive to stop a replay, and a
 revocation commit durably."""
 
 import json
@@ -38,14 +38,16 @@ def test_a_client_secret_grant_commits_without_waiting_for_the_disk(client, orga
     assert ASYNCHRONOUS in statements[:insert]
 
 
-def test_a_private_key_jwt_grant_commits_durably(client, organization):
+def test_a_private_key_jwt_grant_records_its_jti_durably_before_the_token(client, organization):
     key = jwk.JWK.generate(kty="EC", crv="P-256", kid="key-1")
     credential, _ = make_credential(organization, auth_method="private_key_jwt", jwks={"keys": [json.loads(key.export_public())]})
 
     response, statements = statements_of(lambda: post_assertion(client, sign(key, claims_for(credential.client_id), alg="ES256")))
 
     assert response.status_code == 200, response.content
-    assert ASYNCHRONOUS not in statements
+    jti = next(index for index, sql in enumerate(statements) if 'INTO "identity_usedclientassertion"' in sql)
+    assert ASYNCHRONOUS in statements
+    assert ASYNCHRONOUS not in statements[:jti]
 
 
 def test_a_revocation_commits_durably(organization):
