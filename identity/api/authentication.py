@@ -4,6 +4,8 @@ Each class leaves a ``Principal``-ready result: ``request.user`` is a person (or
 user of a credential) or a ``ServiceTokenUser``; ``request.auth`` is the token object.
 """
 
+from functools import partial
+
 from rest_framework import authentication, exceptions
 
 from identity import metrics
@@ -47,18 +49,13 @@ class AuthenticationUnavailable(exceptions.APIException):
 def _behind_throttle(request, authenticate, raw):
     """``authenticate(raw)`` behind the per-address throttle of failed API credentials: an
     address that failed too often is refused before any digest is computed."""
-    address = client_address(request.META)
     try:
-        throttle.check(throttle.API_CREDENTIAL, address)
+        return throttle.guarded(throttle.API_CREDENTIAL, (client_address(request.META),), partial(authenticate, raw))
     except throttle.Throttled as error:
         metrics.record_throttle_hit("api_key")
         raise exceptions.Throttled(wait=throttle.Throttled.retry_after) from error
     except throttle.ThrottleUnavailable as error:
         raise AuthenticationUnavailable() from error
-    result = authenticate(raw)
-    if result is None:
-        throttle.record_failure(throttle.API_CREDENTIAL, address)
-    return result
 
 
 class ServiceTokenAuthentication(authentication.BaseAuthentication):

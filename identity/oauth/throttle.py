@@ -60,6 +60,16 @@ def check(family, *parts):
         raise Throttled
 
 
+def guarded(family, parts, authenticate):
+    """``authenticate()`` unless ``parts`` failed too often lately (``Throttled``) or the cache
+    cannot tell (``ThrottleUnavailable``); a falsy result counts as one more failure."""
+    check(family, *parts)
+    result = authenticate()
+    if not result:
+        record_failure(family, *parts)
+    return result
+
+
 def record_failure(family, *parts):
     key = _key(family, parts)
     try:

@@ -18,6 +18,7 @@ import base64
 import binascii
 import hashlib
 import logging
+from functools import partial
 from urllib.parse import unquote_plus
 
 from django.conf import settings
@@ -64,6 +65,16 @@ class TemporarilyUnavailable(_RetryLater):
     description = "Client authentication is unavailable for a moment. Try again shortly."
     status_code = 503
     retry_after = throttle.ThrottleUnavailable.retry_after
+
+
+def behind_throttle(family, parts, authenticate, request=None):
+    """``throttle.guarded`` with its refusals as OAuth2 errors (429 or 503, with Retry-After)."""
+    try:
+        return throttle.guarded(family, parts, authenticate)
+    except throttle.Throttled as error:
+        raise TooManyAttempts(request=request) from error
+    except throttle.ThrottleUnavailable as error:
+        raise TemporarilyUnavailable(request=request) from error
 
 
 def _commit_without_waiting_for_the_disk():
@@ -143,22 +154,13 @@ class PortcullisOAuth2Validator(OAuth2Validator):
         if request.client_id and request.client_id != client_id:
             raise errors.InvalidRequestError(description="client_id names another client.", request=request)
 
-        address = client_address(request.headers)
-        try:
-            throttle.check(throttle.CLIENT_AUTHENTICATION, address, client_id)
-        except throttle.Throttled as error:
-            raise TooManyAttempts(request=request) from error
-        except throttle.ThrottleUnavailable as error:
-            raise TemporarilyUnavailable(request=request) from error
-
         if assertion:
-            authenticated = self._authenticate_assertion(request, client_id, assertion_type, assertion_value)
+            authenticate = partial(self._authenticate_assertion, request, client_id, assertion_type, assertion_value)
         else:
             secret = basic[1] if basic is not None else request.client_secret
-            authenticated = self._authenticate_secret(request, client_id, secret)
-        if not authenticated:
-            throttle.record_failure(throttle.CLIENT_AUTHENTICATION, address, client_id)
-        return authenticated
+            authenticate = partial(self._authenticate_secret, request, client_id, secret)
+        parts = (client_address(request.headers), client_id)
+        return behind_throttle(throttle.CLIENT_AUTHENTICATION, parts, authenticate, request)
 
     def _authenticate_secret(self, request, client_id, secret):
         client = self._load_application(client_id, request)

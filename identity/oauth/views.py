@@ -22,7 +22,7 @@ from identity import metrics
 from identity.client_address import client_address
 from identity.oauth import issuer, throttle
 from identity.oauth.client_assertions import ALLOWED_ALGORITHMS
-from identity.oauth.validator import TemporarilyUnavailable, TooManyAttempts, live_access_token
+from identity.oauth.validator import TemporarilyUnavailable, TooManyAttempts, behind_throttle, live_access_token
 
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
 
@@ -128,18 +128,12 @@ class IntrospectTokenView(OAuthLibMixin, View):
 
 def _bearer_caller(core, request):
     """The credential whose access token authenticates this request, behind the API throttle."""
-    address = client_address(request.META)
-    try:
-        throttle.check(throttle.API_CREDENTIAL, address)
-    except throttle.Throttled as error:
-        raise TooManyAttempts() from error
-    except throttle.ThrottleUnavailable as error:
-        raise TemporarilyUnavailable() from error
-    valid, oauth_request = core.verify_request(request, scopes=[])
-    if not valid:
-        throttle.record_failure(throttle.API_CREDENTIAL, address)
-        return None
-    return oauth_request.access_token.application.service_credential
+
+    def credential_of_valid_token():
+        valid, oauth_request = core.verify_request(request, scopes=[])
+        return oauth_request.access_token.application.service_credential if valid else None
+
+    return behind_throttle(throttle.API_CREDENTIAL, (client_address(request.META),), credential_of_valid_token)
 
 
 def _introspection(caller, token_value):
