@@ -5,10 +5,13 @@ owner's admins can read.
 """
 
 from identity import audit
+from identity.models import AuditEvent
+
+PERSONAL_SECRET = "personal secret"
 
 
 def audit_name(secret):
-    return "personal secret" if secret.is_personal else secret.name
+    return PERSONAL_SECRET if secret.is_personal else secret.name
 
 
 def record_secret_event(action, secret, actor, **details):
@@ -19,4 +22,17 @@ def record_secret_event(action, secret, actor, **details):
         target=secret,
         target_name=audit_name(secret),
         details={"type": secret.type, "personal": secret.is_personal, **details},
+    )
+
+
+def record_batch_event(action, organization_id, count, **details):
+    """One system event for ``count`` secrets of an organization handled in one batch."""
+    AuditEvent.objects.create(
+        organization_id=organization_id,
+        actor_kind="system",
+        actor_name="system",
+        action=action,
+        target_type="secret",
+        target_name=f"{count} secrets",
+        details={"count": count, **details},
     )

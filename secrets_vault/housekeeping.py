@@ -11,12 +11,12 @@ from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.utils import timezone
 
-from identity.models import AuditAction, AuditEvent, Membership
+from identity.models import AuditAction, Membership
 from identity.permissions import ACCOUNT_HOLDER, SYS_ADMIN
 from identity.principals import SYSTEM_PRINCIPAL
 
 from .crypto import NO_KEY_MESSAGE, VaultNotConfigured, get_encryptor
-from .events import record_secret_event
+from .events import PERSONAL_SECRET, record_batch_event, record_secret_event
 from .models import Secret, SecretUsage
 
 PURGE_BATCH_SIZE = 1000
@@ -50,21 +50,11 @@ def secrets_purge_deleted(*, now=None, batch_size=PURGE_BATCH_SIZE, max_batches=
                 break
             by_organization = defaultdict(list)
             for _, organization_id, owner_id, name, secret_type in rows:
-                by_organization[organization_id].append(
-                    {"name": "personal secret" if owner_id else name, "type": secret_type}
-                )
+                by_organization[organization_id].append({"name": PERSONAL_SECRET if owner_id else name, "type": secret_type})
             SecretUsage.objects.filter(secret_id__in=[row[0] for row in rows]).delete()
             Secret.objects.filter(id__in=[row[0] for row in rows]).delete()
             for organization_id, secrets in by_organization.items():
-                AuditEvent.objects.create(
-                    organization_id=organization_id,
-                    actor_kind="system",
-                    actor_name="system",
-                    action=AuditAction.SECRET_PURGE,
-                    target_type="secret",
-                    target_name=f"{len(secrets)} secrets",
-                    details={"count": len(secrets), "secrets": secrets},
-                )
+                record_batch_event(AuditAction.SECRET_PURGE, organization_id, len(secrets), secrets=secrets)
         purged += len(rows)
         batches += 1
         if on_progress:
@@ -111,15 +101,7 @@ def secrets_rotate_encryption_key(*, batch_size=ROTATE_BATCH_SIZE, on_progress=N
                 per_organization[secret.organization_id] += 1
             _write_ciphertexts(secrets)
             for organization_id, count in per_organization.items():
-                AuditEvent.objects.create(
-                    organization_id=organization_id,
-                    actor_kind="system",
-                    actor_name="system",
-                    action=AuditAction.SECRET_ROTATE,
-                    target_type="secret",
-                    target_name=f"{count} secrets",
-                    details={"count": count, "key_id": current},
-                )
+                record_batch_event(AuditAction.SECRET_ROTATE, organization_id, count, key_id=current)
         rotated += len(secrets)
         if on_progress:
             on_progress(rotated, max(total, rotated))
