@@ -19,7 +19,7 @@ class RoleAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ("user", "organization", "role")
+    list_display = ("user", "organization")
 
 
 @admin.register(Group)

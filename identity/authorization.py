@@ -1,39 +1,61 @@
-"""The one answer to "may this principal do this on that object", for people, credentials, tokens.
+"""The one answer to "may this principal do this, here", and the rule that nobody gives more than
+they hold. Every service asks these itself, so no face (portal, API, CLI, task) can skip them.
 
-Organization-wide permissions come from roles (the membership's, the groups', the token's).
-Permissions on a resource may also come from grants (django-guardian object permissions on the
-resource or any resource above it), given to the principal's user or to one of its groups.
+What a principal holds comes from its role bindings (``identity.holdings``): at the organization,
+or on a resource, where it holds on that resource and every resource below it. Holding
+``resources:write`` somewhere means administering the resource tree there, which includes every
+action of every resource kind (``projects:deploy``…) at that place.
 """
 
-from django.contrib.auth.models import Permission
-from django.contrib.contenttypes.models import ContentType
-from guardian.models import GroupObjectPermission, UserObjectPermission
-
+from identity.errors import NotPermitted
 from identity.models import Resource
 from identity.permissions import PLATFORM_KINDS
+from identity.resource_tree import ancestor_ids
+
+SYSTEM = "system"
+_TREE_ADMINISTRATION = "resources:write"
+
+
+def _holds(permissions, permission):
+    if permission in permissions:
+        return True
+    kind = permission.split(":", 1)[0]
+    return kind not in PLATFORM_KINDS and _TREE_ADMINISTRATION in permissions
 
 
 def may(principal, permission, obj=None):
+    """May ``principal`` use ``permission`` in its organization, or on ``obj`` when one is given?"""
     if principal is None:
         return False
+    if principal.kind == SYSTEM:
+        return True
     if obj is not None and not _same_organization(principal, obj):
         return False
     if principal.scope_limit is not None and permission not in principal.scope_limit:
         return False
-    if principal.bound_resource_id is not None and not _inside_binding(principal, permission, obj):
-        return False
-    if permission in principal.permissions:
+    if _holds(principal.permissions, permission):
         return True
-    if isinstance(obj, Resource) and principal.user is not None:
-        return permission in resource_permissions(principal.user, obj)
-    return False
+    if not isinstance(obj, Resource) or not principal.resource_permissions:
+        return False
+    return any(
+        _holds(principal.resource_permissions.get(pk, ()), permission) for pk in _ancestors_of(obj)
+    )
 
 
-def _inside_binding(principal, permission, obj):
-    """A bound credential's resource-kind permissions hold only on its resource and below."""
-    if isinstance(obj, Resource):
-        return principal.bound_resource_id in obj.ancestor_ids()
-    return permission.split(":", 1)[0] in PLATFORM_KINDS
+def may_on_each(principal, checks):
+    """``[allowed, …]`` for ``[(permission, resource or None), …]``, reading the tree once."""
+    resources = [resource for _, resource in checks if resource is not None]
+    chains = ancestor_ids([r.pk for r in resources]) if resources and principal.resource_permissions else {}
+    for resource in resources:
+        resource._portcullis_ancestors = chains.get(resource.pk, [resource.pk])
+    return [may(principal, permission, resource) for permission, resource in checks]
+
+
+def _ancestors_of(resource):
+    cached = getattr(resource, "_portcullis_ancestors", None)
+    if cached is None:
+        cached = resource._portcullis_ancestors = resource.ancestor_ids()
+    return cached
 
 
 def _same_organization(principal, obj):
@@ -43,23 +65,21 @@ def _same_organization(principal, obj):
     return principal.is_superuser or organization_id == principal.organization_id
 
 
-def resource_permission(permission):
-    """The auth Permission row guardian needs for a vocabulary string on resources."""
-    content_type = ContentType.objects.get_for_model(Resource)
-    row, _ = Permission.objects.get_or_create(
-        content_type=content_type, codename=permission, defaults={"name": f"Can {permission}"}
-    )
-    return row
+def ensure_may(principal, permission, obj=None, *, message=None):
+    """Raise ``NotPermitted`` unless ``may`` says yes."""
+    if not may(principal, permission, obj):
+        where = f" on {obj}" if isinstance(obj, Resource) else ""
+        raise NotPermitted(message or f"You need the {permission} permission{where}.")
 
 
-def resource_permissions(user, resource):
-    """Every permission ``user`` holds on ``resource`` through grants on it or its ancestors."""
-    object_pks = [str(pk) for pk in resource.ancestor_ids()]
-    content_type = ContentType.objects.get_for_model(Resource)
-    direct = UserObjectPermission.objects.filter(user=user, content_type=content_type, object_pk__in=object_pks)
-    via_groups = GroupObjectPermission.objects.filter(
-        group__user=user, content_type=content_type, object_pk__in=object_pks
-    )
-    return frozenset(direct.values_list("permission__codename", flat=True)) | frozenset(
-        via_groups.values_list("permission__codename", flat=True)
-    )
+def ensure_may_give(actor, permissions, *, resource=None, field):
+    """Nobody gives more than they hold: every permission given must be the actor's own, there.
+
+    ``field`` names the request field that asked for it, for the 403's field errors.
+    """
+    refused = sorted(p for p in set(permissions) if not may(actor, p, resource))
+    if refused:
+        where = f" on {resource}" if resource is not None else ""
+        shown = ", ".join(refused[:5]) + (" …" if len(refused) > 5 else "")
+        message = f"You cannot give {shown}{where}: you do not hold it there."
+        raise NotPermitted(message, field_errors={field: [message]})

@@ -12,7 +12,7 @@ from identity import services
 from identity.errors import DomainError
 from identity.models import Group, Resource, Role, ServiceCredential
 from identity.oauth.client_assertions import normalise_public_keys
-from identity.oauth.scopes import credential_grants
+from identity.services.credential_access import grants_view
 from identity.permissions import is_valid_permission
 
 Method = ServiceCredential.AuthMethod
@@ -204,10 +204,11 @@ class CredentialAccessForm(forms.Form):
         """The edit page's starting point: the credential's groups and its own grants, one row each."""
         labels = {pk: label for pk, label, _ in resource_paths}
         initial = {"groups": [g.pk for g in credential.groups.all()]}
-        rows = sorted((labels.get(pk, ""), sorted(perms)) for pk, perms in credential_grants(credential).items())
-        for index, (label, permissions) in enumerate(rows):
-            initial[f"grant_{index}_resource"] = label
-            initial[f"grant_{index}_permissions"] = ", ".join(permissions)
+        for index, grant in enumerate(grants_view(credential)):
+            initial[f"grant_{index}_resource"] = labels.get(grant["resource"], "")
+            initial[f"grant_{index}_role"] = grant["role"] or ""
+            # A role's own permissions follow the role; only the ones given beside it are typed.
+            initial[f"grant_{index}_permissions"] = ", ".join(grant["own_permissions"])
         return initial
 
 

@@ -1,14 +1,14 @@
 """Who is calling: a person, a service credential or a service token, seen the same way.
 
-A ``Principal`` carries the organization it acts in and the permissions it holds there, resolved
-once per request, so every later check is a set lookup.
+A ``Principal`` carries the organization it acts in and what its role bindings give it there,
+resolved once per request (one query), so every later check is a set lookup.
 """
 
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 
-from identity.models import Group, Membership
+from identity.holdings import holdings_of_credential, holdings_of_person, holdings_of_service_token
 from identity.permissions import CATALOGUE, PLATFORM_PERMISSIONS
 
 USER = "user"
@@ -22,14 +22,18 @@ class Principal:
     kind: str
     name: str
     organization: object = None
+    # Held at the organization: every check without a resource, and on every resource.
     permissions: frozenset = field(default_factory=frozenset)
     user: object = None
     service_token: object = None
     is_superuser: bool = False
-    # For OAuth2 access tokens: the token's scopes cap everything, grants included.
+    # For OAuth2 access tokens: the token's scopes cap everything, bindings on resources included.
     scope_limit: frozenset = None
-    # A credential bound to one resource: resource-kind permissions count only inside it.
+    # A credential bound to one product: it holds nothing outside it.
     bound_resource_id: int = None
+    # Held on resources (and everything below them): {resource id: frozenset}, with their labels.
+    resource_permissions: dict = field(default_factory=dict, hash=False, compare=False)
+    resource_labels: dict = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def organization_id(self):
@@ -39,26 +43,14 @@ class Principal:
 SYSTEM_PRINCIPAL = Principal(kind=SYSTEM, name="system")
 
 
-def _role_permissions(roles):
-    return frozenset(permission for role in roles for permission in role.permissions)
-
-
 def principal_for_user(user, organization):
     """The user acting in ``organization``, or None when they are not a member (nor superuser)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return None
-    membership = (
-        Membership.objects.select_related("role").filter(user=user, organization=organization).first()
-    )
-    if membership is None and not user.is_superuser:
+    held = holdings_of_person(user, organization)
+    if not held.is_member and not user.is_superuser:
         return None
-    roles = [membership.role] if membership else []
-    roles += [
-        role
-        for group in Group.objects.filter(organization=organization, auth_group__user=user).prefetch_related("roles")
-        for role in group.roles.all()
-    ]
-    permissions = _role_permissions(roles)
+    permissions = held.organization_wide
     if user.is_superuser:
         permissions |= frozenset(CATALOGUE) | frozenset(PLATFORM_PERMISSIONS)
     return Principal(
@@ -68,37 +60,39 @@ def principal_for_user(user, organization):
         permissions=permissions,
         user=user,
         is_superuser=user.is_superuser,
+        resource_permissions=held.on_resources,
+        resource_labels=held.resource_labels,
     )
 
 
-def _token_permissions(token):
-    preloaded = getattr(token, "role_permissions", None)  # set by service_token_authenticate
-    return preloaded if preloaded is not None else _role_permissions(token.roles.all())
-
-
 def principal_for_service_token(token):
-    """The token acting in its organization with the union of its roles' permissions."""
+    """The token acting in its organization with what its role bindings give."""
+    held = holdings_of_service_token(token)
     return Principal(
         kind=SERVICE_TOKEN,
         name=token.name,
         organization=token.organization,
-        permissions=_token_permissions(token),
+        permissions=held.organization_wide,
         service_token=token,
+        resource_permissions=held.on_resources,
+        resource_labels=held.resource_labels,
     )
 
 
 def principal_for_service_credential(credential, scopes=None):
-    """A credential acting in its organization (None for a root credential) through its token."""
-    permissions = getattr(credential, "role_permissions", None)  # set by the bearer token loader
-    if permissions is None:
-        from identity.oauth.scopes import credential_role_permissions
+    """A credential acting in its organization (None for a root credential) through its token.
 
-        permissions = frozenset(credential_role_permissions(credential))
+    ``scopes`` are the access token's: they cap what the credential's bindings give.
+    """
+    held = holdings_of_credential(credential)
+    permissions = held.organization_wide
     if credential.organization_id is None:
         permissions |= frozenset(PLATFORM_PERMISSIONS)
+    on_resources = held.on_resources
     scope_limit = frozenset(scopes) if scopes is not None else None
     if scope_limit is not None:
         permissions &= scope_limit
+        on_resources = {pk: held & scope_limit for pk, held in on_resources.items() if held & scope_limit}
     return Principal(
         kind=SERVICE_CREDENTIAL,
         name=credential.name,
@@ -107,6 +101,8 @@ def principal_for_service_credential(credential, scopes=None):
         user=credential.service_user,
         scope_limit=scope_limit,
         bound_resource_id=credential.bound_resource_id,
+        resource_permissions=on_resources,
+        resource_labels={pk: label for pk, label in held.resource_labels.items() if pk in on_resources},
     )
 
 

@@ -13,6 +13,7 @@ from identity.models import (
     ServiceCredential,
     ServiceToken,
 )
+from identity.models.role_views import prefetch_organization_roles
 
 
 def organizations_for_user(user):
@@ -26,7 +27,7 @@ def organization_for_user(user, slug):
 
 
 def member_list(*, organization, search=""):
-    queryset = Membership.objects.filter(organization=organization).select_related("user", "role")
+    queryset = Membership.objects.filter(organization=organization).select_related("user", "role_binding__role")
     if search:
         queryset = queryset.filter(Q(user__username__icontains=search) | Q(user__email__icontains=search))
     return queryset.order_by("user__username")
@@ -36,14 +37,14 @@ def role_list(*, organization):
     # Meta.ordering is dropped from GROUP BY queries: order explicitly, or pages overlap.
     return (
         Role.objects.filter(organization=organization)
-        .annotate(member_count=Count("memberships"))
+        .annotate(member_count=Count("bindings__membership"))
         .order_by("-is_builtin", "name")
     )
 
 
 def group_list(*, organization, search=""):
     queryset = Group.objects.filter(organization=organization).select_related("auth_group").prefetch_related(
-        "roles", "auth_group__user_set"
+        prefetch_organization_roles(), "auth_group__user_set"
     )
     if search:
         queryset = queryset.filter(name__icontains=search)
@@ -60,7 +61,7 @@ def resource_list(*, organization, kind="", search=""):
 
 
 def service_token_list(*, organization):
-    return ServiceToken.objects.filter(organization=organization).select_related("created_by").prefetch_related("roles")
+    return ServiceToken.objects.filter(organization=organization).select_related("created_by").prefetch_related(prefetch_organization_roles())
 
 
 def audit_event_list(*, organization, action="", actor="", since=None, until=None):

@@ -171,7 +171,7 @@ def secrets_warn_expiring(*, now=None):
 
 def _admin_emails(organization):
     emails = (
-        Membership.objects.filter(organization=organization, role__name__in=[ACCOUNT_HOLDER, SYS_ADMIN])
+        Membership.objects.filter(organization=organization, role_binding__role__name__in=[ACCOUNT_HOLDER, SYS_ADMIN])
         .exclude(user__email="")
         .filter(user__is_active=True)
         .values_list("user__email", flat=True)

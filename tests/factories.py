@@ -6,7 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from identity import services
-from identity.models import Membership, Organization, Role
+from identity.models import Membership, Organization, Role, RoleBinding
 from identity.principals import SYSTEM_PRINCIPAL
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple-42"
@@ -45,7 +45,11 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
 def make_member(organization, role="member", **user_kwargs):
     """A new user who is a member of ``organization`` with the named role."""
     user = UserFactory(**user_kwargs)
-    Membership.objects.create(user=user, organization=organization, role=Role.objects.get(organization=organization, name=role))
+    membership = Membership.objects.create(user=user, organization=organization)
+    RoleBinding.objects.create(
+        organization=organization, user=user, membership=membership,
+        role=Role.objects.get(organization=organization, name=role),
+    )
     return user
 
 
@@ -62,11 +66,10 @@ def make_credential(organization, *, permissions=(), auth_method="client_secret_
 
     Returns ``(credential, client_secret)``; pass ``jwks`` or ``public_key`` for private_key_jwt.
     """
-    from identity.models import Resource
 
     grants = []
     if permissions:
-        resource = Resource.objects.create(organization=organization, kind="studios", name=f"studio-{next(_token_numbers)}")
+        resource = make_resource(organization, "studios", f"studio-{next(_token_numbers)}", actions=_actions_of(permissions))
         grants = [{"resource": resource.pk, "permissions": list(permissions)}]
     if auth_method == "private_key_jwt" and "jwks" not in kwargs and "public_key" not in kwargs:
         from jwcrypto import jwk
@@ -82,9 +85,41 @@ def make_credential(organization, *, permissions=(), auth_method="client_secret_
     )
 
 
+def _actions_of(permissions):
+    return sorted({p.split(":", 1)[1] for p in permissions if p.startswith("studios:")})
+
+
+def make_resource_kind(organization, name, actions=("read", "write")):
+    """The organization's resource kind ``name``, declared (or widened) to hold ``actions``."""
+    from identity.models import ResourceKind
+
+    kind, _ = ResourceKind.objects.get_or_create(organization=organization, name=name, defaults={"actions": []})
+    kind.actions = sorted(set(kind.actions) | set(actions))
+    kind.save(update_fields=["actions"])
+    return kind
+
+
+def make_resource(organization, kind, name, parent=None, actions=("read", "write")):
+    """A resource, its kind declared first as the product requires."""
+    from identity.models import Resource
+
+    make_resource_kind(organization, kind, actions)
+    return Resource.objects.create(organization=organization, kind=kind, name=name, parent=parent)
+
+
 def SYSTEM_PRINCIPAL_ADMIN(organization):
     """An all-powerful principal in ``organization`` for building test objects."""
     from identity.permissions import CATALOGUE
     from identity.principals import Principal
 
     return Principal(kind="system", name="tests", organization=organization, permissions=frozenset(CATALOGUE))
+
+
+def credential_grants(credential):
+    """``{resource id: {permissions}}`` the credential's own bindings on resources give."""
+    from identity.services.credential_access import grants_view
+
+    grants = {}
+    for grant in grants_view(credential):
+        grants.setdefault(grant["resource"], set()).update(grant["permissions"])
+    return grants

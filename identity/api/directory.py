@@ -128,7 +128,7 @@ class GroupInput(serializers.Serializer):
 
 
 class GroupOutput(serializers.ModelSerializer):
-    roles = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    roles = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True, source="organization_roles")
     members = serializers.SerializerMethodField()
 
     class Meta:

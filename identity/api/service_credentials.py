@@ -10,7 +10,7 @@ from identity import selectors, services
 from identity.credential_usage import token_url_for, usage_example
 from identity.models import Resource, ServiceCredential
 from identity.models.credentials import TOKEN_LIFETIMES, VALIDITY_DAYS
-from identity.oauth.scopes import credential_grants
+from identity.services.credential_access import grants_view
 from identity.principals import USER, Principal
 from identity.services.validation import query_text
 
@@ -78,8 +78,8 @@ class DetailSerializer(OutputSerializer):
 
     def get_resource_grants(self, credential) -> list[dict]:
         return [
-            {"resource": pk, "permissions": sorted(permissions)}
-            for pk, permissions in sorted(credential_grants(credential).items())
+            {"resource": grant["resource"], "role": grant["role"], "permissions": grant["permissions"]}
+            for grant in grants_view(credential)
         ]
 
 

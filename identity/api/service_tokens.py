@@ -19,7 +19,7 @@ class ServiceTokenInput(serializers.Serializer):
 
 
 class ServiceTokenOutput(serializers.ModelSerializer):
-    roles = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    roles = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True, source="organization_roles")
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:

@@ -1,10 +1,11 @@
 """Identity models, one module per concept."""
 
 from .audit import AuditAction, AuditEvent
+from .bindings import RoleBinding
 from .credentials import ServiceCredential, UsedClientAssertion
 from .groups import Group
 from .organizations import Membership, Organization, Role
-from .resources import Resource
+from .resources import Resource, ResourceKind
 from .tokens import ServiceToken
 
 __all__ = [
@@ -14,7 +15,9 @@ __all__ = [
     "Membership",
     "Organization",
     "Resource",
+    "ResourceKind",
     "Role",
+    "RoleBinding",
     "ServiceCredential",
     "ServiceToken",
     "UsedClientAssertion",

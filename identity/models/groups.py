@@ -1,22 +1,22 @@
-"""Groups of people (and, later, service credentials) sharing roles and resource grants."""
+"""Groups of people and service credentials sharing role bindings."""
 
 from django.contrib.auth.models import Group as AuthGroup
 from django.db import models
 
-from .organizations import Organization, Role
+from .organizations import Organization
+from .role_views import HoldsOrganizationRoles
 
 
-class Group(models.Model):
-    """An organization's group, backed by an auth Group so django-guardian grants apply to it.
+class Group(HoldsOrganizationRoles, models.Model):
+    """An organization's group, backed by an auth Group that holds its members.
 
-    Its members are the auth group's users (``auth_group.user_set``): one place holds membership,
-    so Django's and guardian's group permission checks see exactly what the portal shows.
+    Its members are the auth group's users (``auth_group.user_set``): one place holds membership.
+    Its roles are its role bindings at the organization (``role_bindings``).
     """
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="groups")
     name = models.CharField(max_length=150)
     auth_group = models.OneToOneField(AuthGroup, on_delete=models.CASCADE, related_name="portcullis_group")
-    roles = models.ManyToManyField(Role, blank=True, related_name="groups")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -31,6 +31,10 @@ class Role(models.Model):
     name = models.CharField(max_length=100)
     description = models.CharField(max_length=300, blank=True)
     permissions = models.JSONField(default=list)
+    # A product's role: bound only on that product or below; what a product-bound credential may hold.
+    product = models.ForeignKey(
+        "identity.Resource", null=True, blank=True, on_delete=models.CASCADE, related_name="product_roles"
+    )
     is_builtin = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -45,11 +49,10 @@ class Role(models.Model):
 
 
 class Membership(models.Model):
-    """A person's place in an organization, with one role."""
+    """A person's place in an organization. Their role is a role binding (``role_binding``)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
-    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="memberships")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -60,3 +63,8 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.organization}"
+
+    @property
+    def role(self):
+        """The member's role: a view onto the binding that holds it."""
+        return self.role_binding.role

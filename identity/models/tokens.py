@@ -4,15 +4,15 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from .organizations import Organization, Role
+from .organizations import Organization
+from .role_views import HoldsOrganizationRoles
 
 
-class ServiceToken(models.Model):
+class ServiceToken(HoldsOrganizationRoles, models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="service_tokens")
     name = models.CharField(max_length=150)
     key_id = models.CharField(max_length=32, unique=True, editable=False)
     digest = models.CharField(max_length=64, editable=False)
-    roles = models.ManyToManyField(Role, related_name="service_tokens")
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(

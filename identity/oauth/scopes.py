@@ -1,47 +1,17 @@
-"""What a service credential may be granted as OAuth2 scopes: its permissions.
+"""What a service credential may be granted as OAuth2 scopes: every permission its bindings give.
 
-These run on every token grant: one query for the roles of all the credential's groups, one for
-each kind of resource grant, however many groups and roles there are.
+This runs on every token grant: one query (``identity.holdings``), however many groups, roles and
+bindings the credential has.
 """
 
-from guardian.models import GroupObjectPermission, UserObjectPermission
-
-from identity.models import Resource, Role
-
-_ON_RESOURCES = {"content_type__app_label": Resource._meta.app_label, "content_type__model": Resource._meta.model_name}
-
-
-def credential_role_permissions(credential):
-    """Organization-wide permissions from the roles of the credential's groups."""
-    rows = Role.objects.filter(groups__service_credentials=credential.pk).values_list("permissions", flat=True)
-    return {permission for permissions in rows for permission in permissions}
-
-
-def credential_grants(credential, *, include_groups=False):
-    """``{resource_id: {permissions}}`` granted to the credential (and, if asked, its groups)."""
-    rows = list(
-        UserObjectPermission.objects.filter(user_id=credential.service_user_id, **_ON_RESOURCES).values_list(
-            "object_pk", "permission__codename"
-        )
-    )
-    if include_groups:
-        rows += GroupObjectPermission.objects.filter(
-            group__portcullis_group__service_credentials=credential.pk, **_ON_RESOURCES
-        ).values_list("object_pk", "permission__codename")
-    grants = {}
-    for object_pk, codename in rows:
-        grants.setdefault(int(object_pk), set()).add(codename)
-    return grants
+from identity.holdings import holdings_of_credential
+from identity.permissions import PLATFORM_PERMISSIONS
 
 
 def credential_scopes(credential):
     """Every permission the credential holds anywhere: the most its tokens may carry."""
-    scopes = credential_role_permissions(credential)
-    for permissions in credential_grants(credential, include_groups=True).values():
-        scopes |= permissions
+    scopes = holdings_of_credential(credential).everything()
     if credential.organization_id is None:
-        from identity.permissions import PLATFORM_PERMISSIONS
-
         scopes |= set(PLATFORM_PERMISSIONS)
     return scopes
 

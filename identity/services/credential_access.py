@@ -1,17 +1,19 @@
-"""Which groups and per-resource grants a service credential gets, and that its creator may give them.
+"""A service credential's groups and resource grants: checked, then kept as role bindings.
 
-A credential never gets more than its creator could grant; its grants are guardian object
-permissions of its service-account user, and its groups' Django groups hold that user too.
+A resource grant is a role binding of the credential on a resource, naming a role (kept: the
+grant follows the role) and/or single permissions. A credential never gets more than whoever
+gives it holds, at that place; joining a group gives it the group's bindings, so the same rule
+holds for the groups it is put in.
 """
 
-from guardian.shortcuts import assign_perm, remove_perm
+from identity.authorization import ensure_may, ensure_may_give
+from identity.models import Group, Resource, Role, RoleBinding
 
-from identity.authorization import may, resource_permission
-from identity.errors import NotPermitted
-from identity.models import Group, Resource, Role
-from identity.permissions import PLATFORM_KINDS, is_valid_permission
-
+from .role_bindings import resource_bindings, set_resource_bindings
 from .validation import field_error, is_id
+from .vocabulary import clean_permissions
+
+MAX_GRANTS = 500
 
 
 def groups_by_id(organization, group_ids):
@@ -20,76 +22,58 @@ def groups_by_id(organization, group_ids):
     if not isinstance(group_ids, (list, tuple)) or not all(isinstance(g, int) and not isinstance(g, bool) for g in group_ids):
         raise field_error("groups", "Give a list of group ids.")
     # An id beyond any row's names no group (SQLite could not even bind it): "no such group" below.
-    groups = list(Group.objects.filter(organization=organization, pk__in=[g for g in group_ids if is_id(g)]).prefetch_related("roles"))
+    groups = list(Group.objects.filter(organization=organization, pk__in=[g for g in group_ids if is_id(g)]))
     missing = sorted(set(group_ids) - {g.pk for g in groups})
     if missing:
         raise field_error("groups", f"No such group: {', '.join(map(str, missing))}.")
     return groups
 
 
-def _may_grant(actor, permission, resource=None):
-    """A credential never gets more than its creator could grant.
+def clean_grants(organization, grants):
+    """``[(resource, role or None, {permissions})]`` from ``[{"resource": id, "role"?, "permissions"?}]``.
 
-    Platform permissions (``groups:write``…) must be the actor's own. Permissions of resource kinds
-    (``studios:create``…) may be granted by whoever holds them on that resource or administers the
-    resource tree (``resources:write``).
-    """
-    if may(actor, permission, resource):
-        return True
-    kind = permission.split(":", 1)[0]
-    return kind not in PLATFORM_KINDS and may(actor, "resources:write", resource)
-
-
-def clean_grants(organization, actor, grants):
-    """``[(resource, {permissions})]`` from the API shape ``[{"resource": id, "permissions": […]}]``.
-
-    A grant may name a ``role`` instead of (or beside) single permissions: its permissions count.
+    Permissions a grant's role already gives are not stored beside it, so the grant keeps following
+    the role when the role changes.
     """
     if grants is None:
-        return []
-    if not isinstance(grants, (list, tuple)) or len(grants) > 500:
-        raise field_error("resource_grants", "Give a list of at most 500 grants.")
+        return None
+    if not isinstance(grants, (list, tuple)) or len(grants) > MAX_GRANTS:
+        raise field_error("resource_grants", f"Give a list of at most {MAX_GRANTS} grants.")
+    for index, grant in enumerate(grants, start=1):
+        resource_id = grant.get("resource") if isinstance(grant, dict) else None
+        if not isinstance(resource_id, int) or isinstance(resource_id, bool):
+            raise field_error("resource_grants", f"Grant {index}: give a resource id.")
+        if grant.get("role") is not None and not isinstance(grant["role"], str):
+            raise field_error("resource_grants", f"Grant {index}: a role is given by its name.")
+    # One query for the resources and one for the roles, however many grants there are.
+    resources = Resource.objects.filter(organization=organization, pk__in=[g["resource"] for g in grants if is_id(g["resource"])])
+    resources = {resource.pk: resource for resource in resources}
+    roles = {role.name: role for role in Role.objects.filter(organization=organization, name__in=[g.get("role") for g in grants if g.get("role")])}
     cleaned = {}
-    for index, grant in enumerate(grants):
-        if not isinstance(grant, dict) or not isinstance(grant.get("resource"), int) or isinstance(grant.get("resource"), bool):
-            raise field_error("resource_grants", f"Grant {index + 1}: give a resource id.")
-        permissions = grant.get("permissions", [])
-        if not isinstance(permissions, (list, tuple)) or not all(isinstance(p, str) for p in permissions):
-            raise field_error("resource_grants", f"Grant {index + 1}: permissions must be a list of strings.")
-        invalid = [p for p in permissions if not is_valid_permission(p)]
-        if invalid:
-            raise field_error("resource_grants", f"Grant {index + 1}: not a permission: {', '.join(invalid[:3])}.")
-        permissions = set(permissions)
-        role_name = grant.get("role")
-        if role_name is not None:
-            role = Role.objects.filter(organization=organization, name=role_name).first() if isinstance(role_name, str) else None
-            if role is None:
-                raise field_error("resource_grants", f"Grant {index + 1}: no such role.")
-            permissions |= set(role.permissions)
-        if not permissions:
-            raise field_error("resource_grants", f"Grant {index + 1}: give permissions or a role.")
-        cleaned.setdefault(grant["resource"], set()).update(permissions)
-    resources = {r.pk: r for r in Resource.objects.filter(organization=organization, pk__in=[pk for pk in cleaned if is_id(pk)])}
-    missing = sorted(set(cleaned) - set(resources))
-    if missing:
-        raise field_error("resource_grants", f"No such resource: {', '.join(map(str, missing[:5]))}.")
-    result = [(resources[pk], permissions) for pk, permissions in cleaned.items()]
-    for resource, permissions in result:
-        refused = sorted(p for p in permissions if not _may_grant(actor, p, resource))
-        if refused:
-            raise NotPermitted(
-                f"You cannot grant {', '.join(refused[:3])} on {resource}.",
-                field_errors={"resource_grants": [f"You cannot grant {', '.join(refused[:3])} on {resource}."]},
-            )
-    return result
+    for index, grant in enumerate(grants, start=1):
+        resource = resources.get(grant["resource"])
+        if resource is None:
+            raise field_error("resource_grants", f"Grant {index}: no such resource.")
+        role = roles.get(grant.get("role")) if grant.get("role") else None
+        if grant.get("role") and role is None:
+            raise field_error("resource_grants", f"Grant {index}: no such role: {grant['role']}.")
+        permissions = set(clean_permissions(organization, grant.get("permissions") or [], field="resource_grants"))
+        permissions -= set(role.permissions) if role else set()
+        if role is None and not permissions:
+            raise field_error("resource_grants", f"Grant {index}: give permissions or a role.")
+        cleaned.setdefault((resource.pk, role.pk if role else None), (resource, role, set()))[2].update(permissions)
+    return list(cleaned.values())
 
 
-def ensure_groups_within_actor(actor, groups):
-    for group in groups:
-        refused = sorted({p for role in group.roles.all() for p in role.permissions if not _may_grant(actor, p)})
-        if refused:
-            message = f"The group {group.name} gives {', '.join(refused[:3])}, which you do not hold."
-            raise NotPermitted(message, field_errors={"groups": [message]})
+def ensure_may_join(actor, credential, groups):
+    """Joining a group gives the credential what the group's bindings give: the actor must hold it."""
+    current = set(credential.groups.all()) if credential is not None else set()
+    joining = [group for group in groups if group not in current]
+    if joining and credential is not None:
+        ensure_may(actor, "service_credentials:write")
+    for binding in RoleBinding.objects.filter(group__in=joining).select_related("role", "resource", "group"):
+        given = set(binding.permissions) | set(binding.role.permissions if binding.role_id else ())
+        ensure_may_give(actor, given, resource=binding.resource, field="groups")
 
 
 def apply_groups(credential, groups):
@@ -101,32 +85,41 @@ def apply_groups(credential, groups):
     credential.groups.set(groups)
 
 
-def apply_grants(credential, grants):
-    from identity.oauth.scopes import credential_grants
-
-    user = credential.service_user
-    existing = credential_grants(credential)
-    wanted = {resource.pk: (resource, permissions) for resource, permissions in grants}
-    resources = {r.pk: r for r in Resource.objects.filter(pk__in=list(existing))}
-    for resource_id, permissions in existing.items():
-        keep = wanted.get(resource_id, (None, set()))[1]
-        for permission in permissions - keep:
-            if resource_id in resources:
-                remove_perm(resource_permission(permission), user, resources[resource_id])
-    for resource_id, (resource, permissions) in wanted.items():
-        for permission in permissions - existing.get(resource_id, set()):
-            assign_perm(resource_permission(permission), user, resource)
+def grants_view(credential):
+    """The API's and the portal's ``resource_grants``: one entry per binding on a resource."""
+    return [
+        {
+            "resource": binding.resource_id,
+            "name": str(binding.resource),
+            "role": binding.role.name if binding.role_id else None,
+            "permissions": sorted(set(binding.permissions) | set(binding.role.permissions if binding.role_id else ())),
+            "own_permissions": sorted(binding.permissions),
+        }
+        for binding in resource_bindings(credential)
+    ]
 
 
 def grants_summary(grants):
-    return [{"resource": r.pk, "name": str(r), "permissions": sorted(p)} for r, p in grants]
+    return [
+        {"resource": r.pk, "name": str(r), "role": role.name if role else None, "permissions": sorted(p)}
+        for r, role, p in grants
+    ]
 
 
-def service_credential_check_access(*, organization, actor, groups, resource_grants):
+def service_credential_check_access(*, organization, actor, groups, resource_grants, credential=None):
     """``(groups, grants)`` if create and update would accept them; raises as they would.
 
     Saves nothing, so the portal's wizard can check its groups-and-resources step before the summary.
     """
-    group_objects = groups_by_id(organization, groups)
-    ensure_groups_within_actor(actor, group_objects)
-    return group_objects, clean_grants(organization, actor, resource_grants)
+    group_objects = groups_by_id(organization, groups) if groups is not None else None
+    if group_objects is not None:
+        ensure_may_join(actor, credential, group_objects)
+    grants = clean_grants(organization, resource_grants)
+    if grants is not None and credential is None:
+        for resource, role, permissions in grants:
+            ensure_may_give(actor, set(permissions) | set(role.permissions if role else ()), resource=resource, field="resource_grants")
+    return group_objects, grants
+
+
+def apply_grants(*, organization, actor, credential, grants):
+    return set_resource_bindings(organization=organization, actor=actor, subject=credential, grants=grants)

@@ -9,13 +9,16 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from identity import audit
+from identity.authorization import ensure_may, ensure_may_give
 from identity.errors import Conflict, InvalidInput
-from identity.models import AuditAction, Group, Membership, Resource, Role
-from identity.models.resources import MAX_RESOURCE_DEPTH
-from identity.permissions import ACCOUNT_HOLDER, is_valid_permission
+from identity.models import AuditAction, Group, Membership, Resource, ResourceKind, Role, RoleBinding
+from identity.models.resources import MAX_RESOURCE_DEPTH, PRODUCTS
+from identity.permissions import ACCOUNT_HOLDER
 
+from .role_bindings import bind_membership_role, set_organization_roles
 from .service_tokens import roles_by_name
-from .validation import clean_name, ensure_name_free, save_unique
+from .validation import clean_name, ensure_name_free, field_error, save_unique
+from .vocabulary import clean_permissions
 
 AUTH_GROUP_NAME_LENGTH = AuthGroup._meta.get_field("name").max_length
 
@@ -29,8 +32,10 @@ def _role_named(organization, name, field="role"):
 @transaction.atomic
 def member_add(*, organization, actor, username, role, email="", password=None):
     """Add a person; a new username creates the user (with ``password``, or none usable yet)."""
+    ensure_may(actor, "members:write")
     username = clean_name(username, field="username")
     role_object = _role_named(organization, role)
+    ensure_may_give(actor, role_object.permissions, field="role")
     User = get_user_model()
     user = User.objects.filter(username=username).first()
     if user is None:
@@ -47,7 +52,8 @@ def member_add(*, organization, actor, username, role, email="", password=None):
         user.save()
     if Membership.objects.filter(user=user, organization=organization).exists():
         raise Conflict(f"{username} is already a member.", field_errors={"username": ["Already a member."]})
-    membership = Membership.objects.create(user=user, organization=organization, role=role_object)
+    membership = Membership.objects.create(user=user, organization=organization)
+    bind_membership_role(membership=membership, actor=actor, role=role_object)
     audit.record(
         action=AuditAction.MEMBER_ADD,
         organization=organization,
@@ -60,21 +66,23 @@ def member_add(*, organization, actor, username, role, email="", password=None):
 
 
 def _ensure_an_account_holder_remains(membership):
-    others = Membership.objects.filter(organization=membership.organization, role__name=ACCOUNT_HOLDER).exclude(
-        pk=membership.pk
-    )
+    others = Membership.objects.filter(
+        organization=membership.organization, role_binding__role__name=ACCOUNT_HOLDER
+    ).exclude(pk=membership.pk)
     if membership.role.name == ACCOUNT_HOLDER and not others.exists():
         raise Conflict("An organization keeps at least one Account Holder.", field_errors={"role": ["Last Account Holder."]})
 
 
 @transaction.atomic
 def member_update(*, membership, actor, role):
+    ensure_may(actor, "members:write")
     role_object = _role_named(membership.organization, role)
     if role_object.name != ACCOUNT_HOLDER:
         _ensure_an_account_holder_remains(membership)
     previous = membership.role.name
-    membership.role = role_object
-    membership.save(update_fields=["role"])
+    # Taking a role away is also a change of what the member holds: only someone holding it may.
+    ensure_may_give(actor, membership.role.permissions, field="role")
+    bind_membership_role(membership=membership, actor=actor, role=role_object)
     audit.record(
         action=AuditAction.MEMBER_UPDATE,
         organization=membership.organization,
@@ -88,10 +96,13 @@ def member_update(*, membership, actor, role):
 
 @transaction.atomic
 def member_remove(*, membership, actor):
+    ensure_may(actor, "members:write")
     _ensure_an_account_holder_remains(membership)
+    ensure_may_give(actor, membership.role.permissions, field="role")
     organization, user = membership.organization, membership.user
     for group in Group.objects.filter(organization=organization, auth_group__user=user):
         group.auth_group.user_set.remove(user)
+    RoleBinding.objects.filter(organization=organization, user=user).delete()
     audit.record(
         action=AuditAction.MEMBER_REMOVE,
         organization=organization,
@@ -105,14 +116,19 @@ def member_remove(*, membership, actor):
 # ---------------------------------------------------------------- roles
 
 
-def _clean_permissions(permissions):
-    if not isinstance(permissions, (list, tuple)) or not all(isinstance(p, str) for p in permissions):
-        raise InvalidInput("permissions: give a list of permission strings.", field_errors={"permissions": ["Give a list of strings."]})
-    invalid = [p for p in permissions if not is_valid_permission(p)]
-    if invalid:
-        message = f"Not a permission (use kinds:action, e.g. studios:create): {', '.join(invalid[:5])}."
-        raise InvalidInput(f"permissions: {message}", field_errors={"permissions": [message]})
-    return sorted(set(permissions))
+def _clean_product(organization, product):
+    """A role's product: a resource of kind ``products`` in the organization, or None."""
+    if product is None:
+        return None
+    if isinstance(product, Resource):
+        found = product if product.organization_id == organization.pk else None
+    else:
+        from .validation import is_id
+
+        found = Resource.objects.filter(organization=organization, pk=product).first() if is_id(product) else None
+    if found is None or found.kind != PRODUCTS:
+        raise field_error("product", "Choose a resource of kind products.")
+    return found
 
 
 def _ensure_custom(role):
@@ -121,10 +137,16 @@ def _ensure_custom(role):
 
 
 @transaction.atomic
-def role_create(*, organization, actor, name, permissions, description=""):
+def role_create(*, organization, actor, name, permissions, description="", product=None):
+    ensure_may(actor, "roles:write")
     name = clean_name(name, max_length=100)
+    permissions = clean_permissions(organization, permissions)
+    ensure_may_give(actor, permissions, field="permissions")
     ensure_name_free(Role.objects.filter(organization=organization), name=name)
-    role = Role(organization=organization, name=name, description=description or "", permissions=_clean_permissions(permissions))
+    role = Role(
+        organization=organization, name=name, description=description or "", permissions=permissions,
+        product=_clean_product(organization, product),
+    )
     save_unique(role)
     audit.record(
         action=AuditAction.ROLE_CREATE, organization=organization, actor=actor, target=role,
@@ -135,12 +157,16 @@ def role_create(*, organization, actor, name, permissions, description=""):
 
 @transaction.atomic
 def role_update(*, role, actor, name=None, permissions=None, description=None):
+    ensure_may(actor, "roles:write")
     _ensure_custom(role)
     if name is not None:
         role.name = clean_name(name, max_length=100)
         ensure_name_free(Role.objects.filter(organization=role.organization), name=role.name, exclude_pk=role.pk)
     if permissions is not None:
-        role.permissions = _clean_permissions(permissions)
+        permissions = clean_permissions(role.organization, permissions)
+        # A role change reaches every binding of it: the actor must hold what it adds and removes.
+        ensure_may_give(actor, set(permissions) ^ set(role.permissions), field="permissions")
+        role.permissions = permissions
     if description is not None:
         role.description = description
     save_unique(role)
@@ -153,9 +179,10 @@ def role_update(*, role, actor, name=None, permissions=None, description=None):
 
 @transaction.atomic
 def role_delete(*, role, actor):
+    ensure_may(actor, "roles:write")
     _ensure_custom(role)
-    if role.memberships.exists():
-        raise Conflict(f"The role “{role.name}” is still given to members.", field_errors={"name": ["In use."]})
+    if role.bindings.exists():
+        raise Conflict(f"The role “{role.name}” is still bound to someone.", field_errors={"name": ["In use."]})
     audit.record(action=AuditAction.ROLE_DELETE, organization=role.organization, actor=actor, target=role)
     role.delete()
 
@@ -193,8 +220,18 @@ def _auth_group_name(organization_id, name):
     return f"org{organization_id}:{digest}:{name}"[:AUTH_GROUP_NAME_LENGTH]
 
 
+def _ensure_may_add_members(actor, group, role_objects):
+    """Putting someone in a group gives them its roles: the actor must hold them."""
+    ensure_may_give(actor, {p for role in role_objects for p in role.permissions}, field="members")
+    on_resources = RoleBinding.objects.filter(group=group, resource__isnull=False).select_related("role", "resource")
+    for binding in on_resources:
+        given = set(binding.permissions) | set(binding.role.permissions if binding.role_id else ())
+        ensure_may_give(actor, given, resource=binding.resource, field="members")
+
+
 @transaction.atomic
 def group_create(*, organization, actor, name, roles=(), members=()):
+    ensure_may(actor, "groups:write")
     name = clean_name(name)
     ensure_name_free(Group.objects.filter(organization=organization), name=name)
     role_objects = _roles_or_empty(organization, list(roles))
@@ -202,7 +239,9 @@ def group_create(*, organization, actor, name, roles=(), members=()):
     auth_group = AuthGroup.objects.create(name=_auth_group_name(organization.pk, name))
     group = Group(organization=organization, name=name, auth_group=auth_group)
     save_unique(group)
-    group.roles.set(role_objects)
+    set_organization_roles(organization=organization, actor=actor, subject=group, roles=role_objects)
+    if users:
+        _ensure_may_add_members(actor, group, role_objects)
     auth_group.user_set.set(users)
     audit.record(
         action=AuditAction.GROUP_CREATE, organization=organization, actor=actor, target=group,
@@ -213,6 +252,7 @@ def group_create(*, organization, actor, name, roles=(), members=()):
 
 @transaction.atomic
 def group_update(*, group, actor, name=None, roles=None, members=None):
+    ensure_may(actor, "groups:write")
     details = {}
     if name is not None:
         group.name = clean_name(name)
@@ -223,10 +263,12 @@ def group_update(*, group, actor, name=None, roles=None, members=None):
     save_unique(group)
     if roles is not None:
         role_objects = _roles_or_empty(group.organization, list(roles))
-        group.roles.set(role_objects)
+        set_organization_roles(organization=group.organization, actor=actor, subject=group, roles=role_objects)
         details["roles"] = sorted(r.name for r in role_objects)
     if members is not None:
         users = _members_by_username(group.organization, list(members))
+        if set(users) - set(group.auth_group.user_set.all()):
+            _ensure_may_add_members(actor, group, group.organization_roles)
         group.auth_group.user_set.set(users)
         details["members"] = sorted(u.username for u in users)
     audit.record(action=AuditAction.GROUP_UPDATE, organization=group.organization, actor=actor, target=group, details=details)
@@ -235,6 +277,7 @@ def group_update(*, group, actor, name=None, roles=None, members=None):
 
 @transaction.atomic
 def group_delete(*, group, actor):
+    ensure_may(actor, "groups:write")
     audit.record(action=AuditAction.GROUP_DELETE, organization=group.organization, actor=actor, target=group)
     auth_group = group.auth_group
     group.delete()
@@ -244,14 +287,15 @@ def group_delete(*, group, actor):
 # ---------------------------------------------------------------- resources
 
 
-def _clean_kind(kind):
+def _clean_kind(organization, kind):
+    """A kind the organization has declared (``resource-kinds/``), not free text."""
     if not isinstance(kind, str) or not kind.strip():
         raise InvalidInput("kind is required.", field_errors={"kind": ["This field is required."]})
     kind = kind.strip()
-    if not is_valid_permission(f"{kind}:read"):
-        message = "Use lowercase letters, digits and underscores, in the plural (e.g. projects)."
-        raise InvalidInput(f"kind: {message}", field_errors={"kind": [message]})
-    return kind[:50]
+    if "\x00" in kind or not ResourceKind.objects.filter(organization=organization, name=kind).exists():
+        declared = ", ".join(ResourceKind.objects.filter(organization=organization).values_list("name", flat=True))
+        raise field_error("kind", f"No such resource kind. Declared kinds: {declared or 'none'}.")
+    return kind
 
 
 def _clean_parent(organization, parent, resource=None):
@@ -275,7 +319,8 @@ def _ensure_resource_name_free(organization, kind, name, exclude_pk=None):
 
 @transaction.atomic
 def resource_create(*, organization, actor, kind, name, parent=None):
-    kind = _clean_kind(kind)
+    ensure_may(actor, "resources:write", parent)
+    kind = _clean_kind(organization, kind)
     name = clean_name(name, max_length=200)
     parent = _clean_parent(organization, parent)
     _ensure_resource_name_free(organization, kind, name)
@@ -293,12 +338,14 @@ _UNCHANGED = object()
 
 @transaction.atomic
 def resource_update(*, resource, actor, kind=None, name=None, parent=_UNCHANGED):
+    ensure_may(actor, "resources:write", resource)
     if kind is not None:
-        resource.kind = _clean_kind(kind)
+        resource.kind = _clean_kind(resource.organization, kind)
     if name is not None:
         resource.name = clean_name(name, max_length=200)
     if parent is not _UNCHANGED:
         resource.parent = _clean_parent(resource.organization, parent, resource)
+        ensure_may(actor, "resources:write", resource.parent)
     _ensure_resource_name_free(resource.organization, resource.kind, resource.name, exclude_pk=resource.pk)
     save_unique(resource)
     audit.record(action=AuditAction.RESOURCE_UPDATE, organization=resource.organization, actor=actor, target=resource)
@@ -307,6 +354,8 @@ def resource_update(*, resource, actor, kind=None, name=None, parent=_UNCHANGED)
 
 @transaction.atomic
 def resource_delete(*, resource, actor):
+    # Its bindings, and those below it, go with it (they cascade): nothing keeps a deleted grant.
+    ensure_may(actor, "resources:write", resource)
     audit.record(
         action=AuditAction.RESOURCE_DELETE, organization=resource.organization, actor=actor, target=resource,
         details={"descendants_removed": resource.children.exists()},

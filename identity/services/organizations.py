@@ -8,8 +8,9 @@ from django.db import IntegrityError, transaction
 
 from identity import audit
 from identity.errors import Conflict, InvalidInput
-from identity.models import AuditAction, Membership, Organization, Role
+from identity.models import AuditAction, Membership, Organization, ResourceKind, Role, RoleBinding
 from identity.models.organizations import slug_validator
+from identity.models.resources import DEFAULT_RESOURCE_KINDS
 from identity.permissions import ACCOUNT_HOLDER, BUILTIN_ROLES
 
 from .validation import clean_name
@@ -25,7 +26,7 @@ def _clean_slug(slug):
 
 @transaction.atomic
 def organization_create(*, slug, name=None, actor=None):
-    """A new organization with its built-in roles."""
+    """A new organization with its built-in roles and its starting resource kinds."""
     slug = _clean_slug(slug)
     name = clean_name(name or slug, max_length=200)
     try:
@@ -42,6 +43,10 @@ def organization_create(*, slug, name=None, actor=None):
             is_builtin=True,
         )
         for role_name, spec in BUILTIN_ROLES.items()
+    )
+    ResourceKind.objects.bulk_create(
+        ResourceKind(organization=organization, name=name, actions=list(actions))
+        for name, actions in DEFAULT_RESOURCE_KINDS.items()
     )
     audit.record(action=AuditAction.ORGANIZATION_CREATE, organization=organization, actor=actor, target=organization)
     return organization
@@ -78,7 +83,8 @@ def account_holder_create(*, org_slug, username, email, password):
     user.save()
     organization = organization_get_or_create(slug=org_slug)
     role = Role.objects.get(organization=organization, name=ACCOUNT_HOLDER)
-    Membership.objects.create(user=user, organization=organization, role=role)
+    membership = Membership.objects.create(user=user, organization=organization)
+    RoleBinding.objects.create(organization=organization, user=user, membership=membership, role=role)
     audit.record(
         action=AuditAction.MEMBER_ADD,
         organization=organization,

@@ -1,7 +1,8 @@
 """Service credentials: create, edit groups and grants, disable, enable, regenerate, revoke, delete.
 
 A credential owns a django-oauth-toolkit Application (confidential, client credentials only) and a
-service-account user, so groups and guardian grants apply to it as to a person. Every change that
+service-account user, which its groups hold as they hold people; what it may do comes from its role
+bindings and its groups'. Every change that
 must stop tokens deletes them in the same transaction, with the credential row locked, so a token
 grant racing it can never survive it (see the validator's ``_save_bearer_token``).
 """
@@ -14,12 +15,15 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application, RefreshToken
 
 from identity import audit
+from identity.authorization import ensure_may
 from identity.errors import Conflict, InvalidInput
-from identity.models import AuditAction, ServiceCredential, UsedClientAssertion
+from identity.models import AuditAction, Resource, ServiceCredential, UsedClientAssertion
+from identity.models.resources import PRODUCTS
 from identity.models.credentials import TOKEN_LIFETIMES, VALIDITY_DAYS, expiry_for
 from identity.oauth.client_assertions import normalise_public_keys
 
 from .credential_access import apply_grants, apply_groups, grants_summary, service_credential_check_access
+from .role_bindings import resource_by_id
 from .validation import clean_name, ensure_name_free, field_error, save_unique
 
 CLIENT_SECRET_PREFIX = "pcs_"
@@ -62,6 +66,19 @@ def service_credential_check_name(*, organization, name):
     return name
 
 
+def _clean_bound_resource(organization, bound_resource):
+    """A credential may be bound to one product of its organization."""
+    if bound_resource is None:
+        return None
+    if organization is None:
+        raise field_error("bound_resource", "A root credential cannot be bound to a product.")
+    if not isinstance(bound_resource, Resource):
+        bound_resource = resource_by_id(organization, bound_resource, field="bound_resource")
+    if bound_resource.organization_id != organization.pk or bound_resource.kind != PRODUCTS:
+        raise field_error("bound_resource", "Choose a resource of kind products.")
+    return bound_resource
+
+
 # ---------------------------------------------------------------- life cycle
 
 
@@ -83,6 +100,7 @@ def service_credential_create(
 ):
     """A new credential; returns ``(credential, client_secret)`` (the secret is None for
     private_key_jwt). The client secret exists in clear only in this return value."""
+    ensure_may(actor, "service_credentials:write")
     if not isinstance(description, str) or len(description) > 2000:
         raise field_error("description", "Ensure this field has no more than 2000 characters.")
     _clean_choice(validity, list(VALIDITY_DAYS), "validity")
@@ -95,12 +113,11 @@ def service_credential_create(
         except ValueError as error:
             raise field_error("public_key" if public_key else "jwks", str(error)) from error
     name = service_credential_check_name(organization=organization, name=name)
+    bound_resource = _clean_bound_resource(organization, bound_resource)
     group_objects, grants = (
-        service_credential_check_access(organization=organization, actor=actor, groups=groups, resource_grants=resource_grants)
+        service_credential_check_access(organization=organization, actor=actor, groups=groups or [], resource_grants=resource_grants or [])
         if organization else ([], [])
     )
-    if bound_resource is not None and (organization is None or bound_resource.organization_id != organization.pk):
-        raise field_error("bound_resource", "No such resource.")
 
     client_secret = new_client_secret()
     service_user = get_user_model().objects.create(
@@ -132,7 +149,7 @@ def service_credential_create(
     )
     save_unique(credential)
     apply_groups(credential, group_objects)
-    apply_grants(credential, grants)
+    apply_grants(organization=organization, actor=actor, credential=credential, grants=grants)
     audit.record(
         action=AuditAction.SERVICE_CREDENTIAL_CREATE,
         organization=organization,
@@ -156,13 +173,17 @@ def service_credential_update(*, credential, actor, groups=None, resource_grants
     credential = _locked(credential)
     details = {}
     group_objects, grants = service_credential_check_access(
-        organization=credential.organization, actor=actor, groups=groups, resource_grants=resource_grants
+        organization=credential.organization, actor=actor, groups=groups, resource_grants=resource_grants,
+        credential=credential,
     )
-    if groups is not None:
+    if group_objects is not None:
+        if set(group_objects) != set(credential.groups.all()):
+            ensure_may(actor, "service_credentials:write")
         apply_groups(credential, group_objects)
         details["groups"] = sorted(g.name for g in group_objects)
-    if resource_grants is not None:
-        apply_grants(credential, grants)
+    if grants is not None:
+        # Each grant added or removed is checked where it is: a project admin edits only their project.
+        apply_grants(organization=credential.organization, actor=actor, credential=credential, grants=grants)
         details["resource_grants"] = grants_summary(grants)
     audit.record(
         action=AuditAction.SERVICE_CREDENTIAL_UPDATE, organization=credential.organization, actor=actor,
@@ -177,6 +198,7 @@ def _ensure_not_final(credential, verb):
 
 
 def _change_status(credential, actor, status, action, verb):
+    ensure_may(actor, "service_credentials:write", credential)
     credential = _locked(credential)
     _ensure_not_final(credential, verb)
     credential.status = status
@@ -202,6 +224,7 @@ def service_credential_enable(*, credential, actor):
 @transaction.atomic
 def service_credential_revoke(*, credential, actor, confirm_name):
     """Revoke for good; the caller must type the credential's exact name."""
+    ensure_may(actor, "service_credentials:write", credential)
     if confirm_name != credential.name:
         raise InvalidInput("name: type the credential's exact name to revoke it.", field_errors={"name": ["Does not match the credential's name."]})
     credential = _locked(credential)
@@ -217,6 +240,7 @@ def service_credential_revoke(*, credential, actor, confirm_name):
 @transaction.atomic
 def service_credential_regenerate_secret(*, credential, actor):
     """A new client key, shown once; the old key and every token it issued stop working."""
+    ensure_may(actor, "service_credentials:write", credential)
     credential = _locked(credential)
     _ensure_not_final(credential, "given a new key")
     if credential.auth_method == Method.PRIVATE_KEY_JWT:
@@ -239,6 +263,7 @@ def service_credential_regenerate_secret(*, credential, actor):
 @transaction.atomic
 def service_credential_delete(*, credential, actor):
     """Remove for good; the audit log keeps its history."""
+    ensure_may(actor, "service_credentials:write", credential)
     credential = _locked(credential)
     audit.record(
         action=AuditAction.SERVICE_CREDENTIAL_DELETE, organization=credential.organization, actor=actor,

@@ -8,11 +8,13 @@ from django.utils import timezone
 
 from identity import apikeys, audit
 from identity.durations import parse_duration
+from identity.authorization import ensure_may, ensure_may_give
 from identity.errors import Conflict, InvalidInput
 from identity.models import AuditAction, Organization, Role, ServiceToken
 from identity.principals import SYSTEM_PRINCIPAL
 
 from .organizations import organization_get_or_create
+from .role_bindings import set_organization_roles
 from .validation import clean_name, ensure_name_free, save_unique
 
 logger = logging.getLogger(__name__)
@@ -46,8 +48,10 @@ def _expiry(expires_in):
 @transaction.atomic
 def service_token_create(*, organization, actor, name, roles, expires_in=None, token=None):
     """A new token; returns ``(service_token, plaintext)``. The plaintext exists only here."""
+    ensure_may(actor, "service_tokens:write")
     name = clean_name(name)
     role_objects = roles_by_name(organization, roles)
+    ensure_may_give(actor, {p for role in role_objects for p in role.permissions}, field="roles")
     expires_at = _expiry(expires_in)
     ensure_name_free(ServiceToken.objects.filter(organization=organization), name=name)
     if token is None:
@@ -63,7 +67,7 @@ def service_token_create(*, organization, actor, name, roles, expires_in=None, t
         created_by=getattr(actor, "user", None),
     )
     save_unique(service_token)
-    service_token.roles.set(role_objects)
+    set_organization_roles(organization=organization, actor=actor, subject=service_token, roles=role_objects)
     audit.record(
         action=AuditAction.SERVICE_TOKEN_CREATE,
         organization=organization,
@@ -76,6 +80,7 @@ def service_token_create(*, organization, actor, name, roles, expires_in=None, t
 
 @transaction.atomic
 def service_token_delete(*, service_token, actor):
+    ensure_may(actor, "service_tokens:write", service_token)
     audit.record(
         action=AuditAction.SERVICE_TOKEN_DELETE,
         organization=service_token.organization,
@@ -106,21 +111,15 @@ TOKEN_COLUMNS = ("pk", "name", "digest", "expires_at", "last_used_at", "organiza
 
 
 def _token_by_key_id(key_id):
-    """The token, its organization and its roles' permissions in one query (one row per role).
-
-    This runs on every API call, so it reads plain rows instead of prefetching roles in a second
-    query; the permissions ride along as ``role_permissions`` for the principal.
-    """
-    rows = ServiceToken.objects.filter(key_id=key_id).order_by().values_list(*TOKEN_COLUMNS, "roles__permissions")
+    """The token and its organization in one query; its permissions are its role bindings'."""
+    rows = ServiceToken.objects.filter(key_id=key_id).order_by().values_list(*TOKEN_COLUMNS)[:1]
     if not rows:
         return None
-    pk, name, digest, expires_at, last_used_at, organization_id, slug, organization_name = rows[0][:-1]
-    service_token = ServiceToken(
+    pk, name, digest, expires_at, last_used_at, organization_id, slug, organization_name = rows[0]
+    return ServiceToken(
         pk=pk, key_id=key_id, name=name, digest=digest, expires_at=expires_at, last_used_at=last_used_at,
         organization=Organization(pk=organization_id, slug=slug, name=organization_name),
     )
-    service_token.role_permissions = frozenset(p for row in rows for p in (row[-1] or ()))
-    return service_token
 
 
 def _touch_last_used(service_token, now):

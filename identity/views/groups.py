@@ -35,7 +35,7 @@ class GroupEditView(PortalEditView):
     def make_form(self, group, data=None):
         initial = {
             "name": group.name,
-            "roles": [role.name for role in group.roles.all()],
+            "roles": [role.name for role in group.organization_roles],
             "members": [user.username for user in group.auth_group.user_set.all()],
         }
         return GroupForm(data, organization=self.organization, initial=initial)

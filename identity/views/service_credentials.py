@@ -25,7 +25,7 @@ from identity.credential_forms import (
 from identity.credential_usage import client_keys_csv, token_url_for, usage_example
 from identity.errors import DomainError
 from identity.models import Group, ServiceCredential
-from identity.oauth.scopes import credential_grants
+from identity.services.credential_access import grants_view
 from identity.services.validation import query_text
 
 from .base import OrganizationPortalMixin, PortalDeleteView, PortalListView, PortalObjectView, apply_domain_error
@@ -201,7 +201,7 @@ class ServiceCredentialDetailView(CredentialPage):
     def get(self, request, *args, **kwargs):
         credential = self.get_object()
         paths = {pk: path for pk, _, path in selectors.resource_paths(organization=self.organization)}
-        grants = sorted((paths.get(pk, "?"), sorted(perms)) for pk, perms in credential_grants(credential).items())
+        grants = [(paths.get(g["resource"], "?"), g["role"], g["permissions"]) for g in grants_view(credential)]
         return self.render({
             "credential": credential,
             "grants": grants,

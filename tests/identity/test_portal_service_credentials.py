@@ -9,7 +9,7 @@ from jwcrypto import jwk
 
 from identity import services
 from identity.models import AuditEvent, Resource, Role, ServiceCredential
-from identity.oauth.scopes import credential_grants
+from tests.factories import credential_grants
 from tests.factories import SYSTEM_PRINCIPAL_ADMIN, make_credential, make_member
 from tests.identity.oauth_helpers import basic
 from tests.identity.test_client_key_never_leaks import database_dump

@@ -1,0 +1,56 @@
+"""The resource tree read in one query whatever its depth (a recursive common table expression).
+
+Plain SQL because the ORM has no recursive queries; both SQLite and PostgreSQL run it as is.
+"""
+
+from django.db import connection
+
+from identity.models.resources import MAX_RESOURCE_DEPTH
+
+_ANCESTORS = """
+WITH RECURSIVE chain(start_id, id, parent_id, depth) AS (
+    SELECT id, id, parent_id, 0 FROM identity_resource WHERE id IN ({starts})
+    UNION ALL
+    SELECT chain.start_id, parent.id, parent.parent_id, chain.depth + 1
+    FROM identity_resource AS parent JOIN chain ON parent.id = chain.parent_id
+    WHERE chain.depth < %s
+)
+SELECT start_id, id FROM chain ORDER BY start_id, depth
+"""
+
+_DESCENDANTS = """
+WITH RECURSIVE subtree(id, depth) AS (
+    SELECT id, 0 FROM identity_resource WHERE id = %s
+    UNION ALL
+    SELECT child.id, subtree.depth + 1
+    FROM identity_resource AS child JOIN subtree ON child.parent_id = subtree.id
+    WHERE subtree.depth < %s
+)
+SELECT id FROM subtree
+"""
+
+
+def ancestor_ids(resource_ids):
+    """``{id: [id, parent id, grandparent id, …]}``, nearest first, for each existing resource."""
+    resource_ids = sorted({int(pk) for pk in resource_ids})
+    if not resource_ids:
+        return {}
+    sql = _ANCESTORS.format(starts=", ".join(["%s"] * len(resource_ids)))
+    chains = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*resource_ids, MAX_RESOURCE_DEPTH])
+        for start_id, node_id in cursor.fetchall():
+            chains.setdefault(start_id, []).append(node_id)
+    return chains
+
+
+def descendant_ids(resource_id):
+    """The resource's id and every id below it."""
+    with connection.cursor() as cursor:
+        cursor.execute(_DESCENDANTS, [resource_id, MAX_RESOURCE_DEPTH])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def is_within(resource_id, ancestor_id):
+    """Is ``resource_id`` the resource ``ancestor_id`` or below it?"""
+    return ancestor_id in ancestor_ids([resource_id]).get(resource_id, [])
