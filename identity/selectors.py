@@ -1,6 +1,7 @@
 """Read queries the portal and the API share; every one starts from the caller's organization."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from identity.models import (
@@ -9,6 +10,7 @@ from identity.models import (
     Membership,
     Organization,
     Resource,
+    ResourceKind,
     Role,
     ServiceCredential,
     ServiceToken,
@@ -58,6 +60,19 @@ def resource_list(*, organization, kind="", search=""):
     if search:
         queryset = queryset.filter(name__icontains=search)
     return queryset
+
+
+def resource_kind_list(*, organization):
+    """The organization's resource kinds, each with how many resources it has (``resource_count``)."""
+    counts = (
+        Resource.objects.filter(organization=OuterRef("organization"), kind=OuterRef("name"))
+        .order_by().values("kind").annotate(n=Count("pk")).values("n")
+    )
+    return (
+        ResourceKind.objects.filter(organization=organization)
+        .annotate(resource_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0))
+        .order_by("name")
+    )
 
 
 def service_token_list(*, organization):

@@ -27,7 +27,7 @@ from identity.models import Resource
 from secrets_vault import services as vault_services
 from tests.factories import SYSTEM_PRINCIPAL_ADMIN, make_credential, make_service_token
 
-IDENTITY_PATHS = r"^/api/v1/(me/|orgs/\{org\}/(groups|resources|roles|members|service-tokens|audit-events)/)"
+IDENTITY_PATHS = r"^/api/v1/(me/|orgs/\{org\}/(groups|resources|resource-kinds|roles|members|service-tokens|audit-events)/)"
 TEST_KEY = "q0lr7o9WcP9d8T0Xl1lH3yQZbZ3j0d7pSc7y5z2r8mU="
 
 

@@ -254,12 +254,13 @@ class RoleInput(serializers.Serializer):
     name = StrictCharField(max_length=100)
     description = StrictCharField(max_length=300, required=False, allow_blank=True, default="")
     permissions = serializers.ListField(child=StrictCharField(max_length=100), max_length=500)
+    product = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="A products resource's id.")
 
 
 class RoleOutput(serializers.ModelSerializer):
     class Meta:
         model = Role
-        fields = ["id", "name", "description", "permissions", "is_builtin", "created_at"]
+        fields = ["id", "name", "description", "permissions", "product", "is_builtin", "created_at"]
 
 
 class RoleListView(DirectoryListView):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import directory, service_tokens
+from . import directory, resource_kinds, service_tokens
 
 app_name = "api"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path(f"{org}groups/<int:pk>/", directory.GroupDetailView.as_view(), name="group-detail"),
     path(f"{org}resources/", directory.ResourceListView.as_view(), name="resource-list"),
     path(f"{org}resources/<int:pk>/", directory.ResourceDetailView.as_view(), name="resource-detail"),
+    path(f"{org}resource-kinds/", resource_kinds.ResourceKindListView.as_view(), name="resource-kind-list"),
+    path(f"{org}resource-kinds/<int:pk>/", resource_kinds.ResourceKindDetailView.as_view(), name="resource-kind-detail"),
     path(f"{org}roles/", directory.RoleListView.as_view(), name="role-list"),
     path(f"{org}roles/<int:pk>/", directory.RoleDetailView.as_view(), name="role-detail"),
     path(f"{org}members/", directory.MemberListView.as_view(), name="member-list"),

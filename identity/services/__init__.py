@@ -16,6 +16,7 @@ from .directory import (
 )
 from .credential_access import service_credential_check_access
 from .organizations import account_holder_create, organization_create
+from .resource_kinds import resource_kind_create, resource_kind_delete, resource_kind_update
 from .service_credentials import (
     oauth_housekeeping,
     service_credential_check_name,
@@ -48,6 +49,9 @@ __all__ = [
     "oauth_housekeeping",
     "resource_create",
     "resource_delete",
+    "resource_kind_create",
+    "resource_kind_delete",
+    "resource_kind_update",
     "resource_update",
     "role_create",
     "role_delete",

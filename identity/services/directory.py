@@ -21,6 +21,7 @@ from .validation import clean_name, ensure_name_free, field_error, save_unique
 from .vocabulary import clean_permissions
 
 AUTH_GROUP_NAME_LENGTH = AuthGroup._meta.get_field("name").max_length
+_UNCHANGED = object()
 
 # ---------------------------------------------------------------- members
 
@@ -156,9 +157,18 @@ def role_create(*, organization, actor, name, permissions, description="", produ
 
 
 @transaction.atomic
-def role_update(*, role, actor, name=None, permissions=None, description=None):
+def role_update(*, role, actor, name=None, permissions=None, description=None, product=_UNCHANGED):
     ensure_may(actor, "roles:write")
     _ensure_custom(role)
+    if product is not _UNCHANGED:
+        product = _clean_product(role.organization, product)
+        # Bindings of a product's role are contained in the product: moving a bound role would break that.
+        if product != role.product and role.bindings.exists():
+            raise Conflict(
+                f"The role “{role.name}” is bound: its product changes only while it is not.",
+                field_errors={"product": ["Still bound; remove its bindings first."]},
+            )
+        role.product = product
     if name is not None:
         role.name = clean_name(name, max_length=100)
         ensure_name_free(Role.objects.filter(organization=role.organization), name=role.name, exclude_pk=role.pk)
@@ -172,7 +182,7 @@ def role_update(*, role, actor, name=None, permissions=None, description=None):
     save_unique(role)
     audit.record(
         action=AuditAction.ROLE_UPDATE, organization=role.organization, actor=actor, target=role,
-        details={"permissions": role.permissions},
+        details={"permissions": role.permissions, "product": role.product_id},
     )
     return role
 
@@ -331,9 +341,6 @@ def resource_create(*, organization, actor, kind, name, parent=None):
         details={"parent": parent and str(parent)},
     )
     return resource
-
-
-_UNCHANGED = object()
 
 
 @transaction.atomic

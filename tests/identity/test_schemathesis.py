@@ -19,7 +19,7 @@ from schemathesis.checks import not_a_server_error
 from config.wsgi import application
 from tests.factories import make_service_token
 
-IDENTITY_PATHS = r"^/api/v1/(me/|orgs/\{org\}/(groups|resources|roles|members|service-tokens|audit-events)/)"
+IDENTITY_PATHS = r"^/api/v1/(me/|orgs/\{org\}/(groups|resources|resource-kinds|roles|members|service-tokens|audit-events)/)"
 
 
 
