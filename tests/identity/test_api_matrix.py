@@ -1,10 +1,10 @@
 """The credential and tenancy matrix, over every endpoint of groups, resources, roles, members,
 service tokens and audit events.
 
-`test_api_access_matrix.py` runs the role matrix (401/403/404/2xx per verb). This module runs the
-ways a caller presents itself: both service-token headers, an expired token, a wrong, unknown or
-typo'd one, and a sys_admin token of another organization reaching for this organization's
-objects, whose answer must not name them.
+`test_authorization_matrix.py` runs the role matrix (401/403/404/2xx per verb and kind of caller).
+This module runs the ways a caller presents itself: both service-token headers, an expired token,
+a wrong, unknown or typo'd one, and objects of another organization that a delete through the
+wrong organization leaves alone and a list never shows.
 """
 
 from dataclasses import dataclass
@@ -51,17 +51,16 @@ def _service_token(organization):
 class Endpoint:
     path: str
     make: Callable = None
-    update: dict = None
 
     def __str__(self):
         return self.path
 
 
 OBJECTS = [
-    Endpoint("groups", _group, {"name": "renamed"}),
-    Endpoint("resources", _resource, {"name": "renamed"}),
-    Endpoint("roles", _role, {"description": "renamed"}),
-    Endpoint("members", _member, {"role": "sys_admin"}),
+    Endpoint("groups", _group),
+    Endpoint("resources", _resource),
+    Endpoint("roles", _role),
+    Endpoint("members", _member),
     Endpoint("service-tokens", _service_token),
 ]
 EVERYTHING = [*OBJECTS, Endpoint("audit-events")]
@@ -69,18 +68,6 @@ EVERYTHING = [*OBJECTS, Endpoint("audit-events")]
 
 def list_url(organization, endpoint):
     return f"/api/v1/orgs/{organization.slug}/{endpoint.path}/"
-
-
-def detail_requests(organization, endpoint, pk):
-    url = f"{list_url(organization, endpoint)}{pk}/"
-    patch = [("patch", url, endpoint.update)] if endpoint.update else []
-    return [("get", url, None), *patch, ("delete", url, None)]
-
-
-def send(client, method, url, body=None):
-    if body is None:
-        return getattr(client, method)(url)
-    return getattr(client, method)(url, body, format="json")
 
 
 def client_with(**headers):
@@ -98,13 +85,6 @@ def with_a_typo(token):
 @pytest.fixture
 def sys_admin_token(organization):
     return make_service_token(organization, roles=("sys_admin",), name="matrix-admin")[1]
-
-
-@pytest.fixture
-def foreign_admin_client(other_organization):
-    """A sys_admin token of another organization."""
-    _, plaintext = make_service_token(other_organization, roles=("sys_admin",), name="foreign-admin")
-    return client_with(HTTP_X_API_KEY=plaintext)
 
 
 # ---------------------------------------------------------------- how a token is presented
@@ -178,31 +158,6 @@ def test_a_typo_in_the_checksum_is_rejected_like_any_wrong_token(organization, s
 
 
 @pytest.mark.parametrize("endpoint", OBJECTS, ids=str)
-def test_another_organizations_admin_cannot_touch_or_see_this_organizations_objects(
-    organization, foreign_admin_client, endpoint
-):
-    pk = endpoint.make(organization)
-    for method, url, body in detail_requests(organization, endpoint, pk):
-        response = send(foreign_admin_client, method, url, body)
-        assert response.status_code == 404, (method, url)
-        assert SECRET_NAME not in response.content.decode()
-    listed = foreign_admin_client.get(list_url(organization, endpoint))
-    assert listed.status_code == 404
-    assert SECRET_NAME not in listed.content.decode()
-
-
-@pytest.mark.parametrize("endpoint", OBJECTS, ids=str)
-def test_an_id_from_another_organization_is_not_found_and_not_named(organization, other_organization, sys_admin_token, endpoint):
-    foreign_pk = endpoint.make(other_organization)
-    client = client_with(HTTP_X_API_KEY=sys_admin_token)
-    for method, url, body in detail_requests(organization, endpoint, foreign_pk):
-        response = send(client, method, url, body)
-        assert response.status_code == 404, (method, url)
-        assert SECRET_NAME not in response.content.decode()
-    assert SECRET_NAME not in client.get(list_url(organization, endpoint)).content.decode()
-
-
-@pytest.mark.parametrize("endpoint", OBJECTS, ids=str)
 def test_a_foreign_object_survives_a_delete_through_the_wrong_organization(organization, other_organization, sys_admin_token, endpoint):
     foreign_pk = endpoint.make(other_organization)
     client = client_with(HTTP_X_API_KEY=sys_admin_token)
@@ -219,13 +174,6 @@ def test_another_organizations_audit_events_are_never_listed(organization, other
 
 
 # ---------------------------------------------------------------- a person's session
-
-
-@pytest.mark.parametrize("endpoint", OBJECTS, ids=str)
-def test_an_account_holders_session_may_change_objects(holder_client, organization, endpoint):
-    pk = endpoint.make(organization)
-    for method, url, body in (detail_requests(organization, endpoint, pk)):
-        assert send(holder_client, method, url, body).status_code in (200, 204), (method, url)
 
 
 @pytest.mark.parametrize("path", [*(e.path for e in EVERYTHING), "service-credentials"])
