@@ -45,12 +45,18 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
 def make_member(organization, role="member", **user_kwargs):
     """A new user who is a member of ``organization`` with the named role."""
     user = UserFactory(**user_kwargs)
+    add_membership(user, organization, role)
+    return user
+
+
+def add_membership(user, organization, role="member"):
+    """Make an existing user a member of ``organization`` with the named role (its binding)."""
     membership = Membership.objects.create(user=user, organization=organization)
     RoleBinding.objects.create(
         organization=organization, user=user, membership=membership,
         role=Role.objects.get(organization=organization, name=role),
     )
-    return user
+    return membership
 
 
 def make_service_token(organization, roles=("sys_admin",), name=None, expires_in=None):

@@ -164,8 +164,10 @@ def _readable(credential, output):
     shown = {key: credential.get(key) for key in DETAIL_FIELDS if key in credential}
     shown["expires_at"] = credential.get("expires_at") or "never"
     if "resource_grants" in credential:
+        # A grant made from a role shows the role (it follows the role); others their permissions.
         shown["resource_grants"] = "; ".join(
-            f"{grant['resource']}={','.join(grant['permissions'])}" for grant in credential["resource_grants"]
+            f"{grant['resource']}={ROLE_PREFIX + grant['role'] if grant.get('role') else ','.join(grant['permissions'])}"
+            for grant in credential["resource_grants"]
         ) or None
     keys = (credential.get("jwks") or {}).get("keys") or []
     if keys:

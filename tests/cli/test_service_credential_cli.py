@@ -15,7 +15,7 @@ from cli.main import main
 from identity import services
 from identity.models import Resource, ServiceCredential
 from identity.models.credentials import TOKEN_LIFETIMES, VALIDITY_DAYS
-from tests.factories import SYSTEM_PRINCIPAL_ADMIN, make_credential, make_service_token
+from tests.factories import SYSTEM_PRINCIPAL_ADMIN, make_credential, make_resource, make_service_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -38,7 +38,7 @@ def cli(live_server, organization, monkeypatch, capsys):
 
 @pytest.fixture
 def studio(organization):
-    return Resource.objects.create(organization=organization, kind="studios", name="north")
+    return make_resource(organization, "studios", "north", actions=["read", "create", "write"])
 
 
 def fields(text):
@@ -120,7 +120,7 @@ def test_get_shows_groups_grants_status_and_lifetimes(cli, organization, studio)
     shown = fields(out)
     assert shown["name"] == "detailed" and shown["status"] == "active"
     assert shown["groups"] == str(group.pk)
-    assert shown["resource_grants"] == f"{studio.pk}=studios:create,studios:read"
+    assert shown["resource_grants"] == f"{studio.pk}=studios:read; {studio.pk}=role:deployer"
     assert shown["expires_at"] == "never" and shown["token_lifetime"] == "8h"
     assert shown["last_used_at"] == "-" and shown["token_endpoint_auth_method"] == "client_secret_basic"
 
@@ -287,7 +287,7 @@ def test_update_replaces_groups_and_grants_and_delete_removes(cli, organization,
     assert code == 0, err
     updated = json.loads(out)
     assert updated["groups"] == [group.pk]
-    assert updated["resource_grants"] == [{"resource": studio.pk, "permissions": ["studios:create"]}]
+    assert updated["resource_grants"] == [{"resource": studio.pk, "role": None, "permissions": ["studios:create"]}]
 
     code, out, _ = cli("--output", "json", "service-credential", "update", str(credential.pk), "--no-groups")
     assert code == 0 and json.loads(out)["groups"] == []

@@ -3,7 +3,7 @@
 import pytest
 
 from identity.models import AuditEvent, Group, Membership, Resource, Role
-from tests.factories import make_member
+from tests.factories import make_member, make_resource_kind
 
 pytestmark = pytest.mark.django_db
 
@@ -114,6 +114,7 @@ def test_a_resource_cannot_be_moved_below_itself(token_client, organization):
 
 
 def test_a_custom_role_is_created_with_sorted_permissions(token_client, organization):
+    make_resource_kind(organization, "studios", ["create"])
     response = token_client.post(
         url(organization, "roles/"), {"name": "deployer", "permissions": ["studios:create", "secrets:read"]}, format="json"
     )
@@ -290,11 +291,11 @@ def test_a_patch_with_a_number_for_a_name_names_the_field(token_client, organiza
 
 
 def test_a_grant_on_a_parent_holds_on_everything_below_it(token_client, organization):
-    from guardian.shortcuts import assign_perm
-
-    from identity.authorization import may, resource_permission
+    from identity.authorization import may
+    from identity.models import RoleBinding
     from identity.principals import principal_for_user
 
+    make_resource_kind(organization, "studios", ["create"])
     company = token_client.post(url(organization, "resources/"), {"kind": "companies", "name": "acme"}, format="json").json()
     project = token_client.post(
         url(organization, "resources/"), {"kind": "projects", "name": "apollo", "parent": company["id"]}, format="json"
@@ -304,7 +305,9 @@ def test_a_grant_on_a_parent_holds_on_everything_below_it(token_client, organiza
     ).json()
     sibling = token_client.post(url(organization, "resources/"), {"kind": "companies", "name": "globex"}, format="json").json()
     user = make_member(organization, role="member")
-    assign_perm(resource_permission("studios:create"), user, Resource.objects.get(pk=project["id"]))
+    RoleBinding.objects.create(
+        organization=organization, user=user, permissions=["studios:create"], resource_id=project["id"]
+    )
     principal = principal_for_user(user, organization)
 
     assert may(principal, "studios:create", Resource.objects.get(pk=environment["id"]))

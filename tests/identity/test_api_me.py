@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from identity.permissions import CATALOGUE
-from tests.factories import OrganizationFactory, make_credential, make_member, make_service_token
+from tests.factories import OrganizationFactory, add_membership, make_credential, make_member, make_service_token
 from tests.identity.oauth_helpers import basic
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def test_a_person_sees_their_first_organization_and_its_permissions(holder_clien
 def test_a_person_in_several_organizations_chooses_one_with_org(organization):
     user = make_member(organization, role="account_holder")
     second = OrganizationFactory(slug="zeta")
-    second.memberships.create(user=user, role=second.roles.get(name="member"))
+    add_membership(user, second, "member")
     client = APIClient()
     client.force_authenticate(user=user)
     body = client.get(ME, {"org": "zeta"}).json()

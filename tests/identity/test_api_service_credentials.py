@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 from identity import services
 from identity.models import Resource, ServiceCredential
 from identity.principals import SYSTEM_PRINCIPAL
-from tests.factories import make_credential, make_member, make_service_token
+from tests.factories import make_credential, make_member, make_resource, make_service_token
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def url(organization, suffix=""):
 
 @pytest.fixture
 def studio(organization):
-    return Resource.objects.create(organization=organization, kind="studios", name="north")
+    return make_resource(organization, "studios", "north", actions=["read", "create", "write"])
 
 
 def test_create_returns_the_key_once_with_everything_a_pipeline_needs(token_client, organization, studio):
@@ -43,7 +43,7 @@ def test_create_returns_the_key_once_with_everything_a_pipeline_needs(token_clie
     assert response["Cache-Control"] == "no-store"
     detail = token_client.get(url(organization, f"{body['id']}/")).json()
     assert "client_secret" not in detail
-    assert detail["resource_grants"] == [{"resource": studio.pk, "permissions": ["studios:create"]}]
+    assert detail["resource_grants"] == [{"resource": studio.pk, "role": None, "permissions": ["studios:create"]}]
     assert body["client_secret"] not in token_client.get(url(organization)).content.decode()
 
 
@@ -99,7 +99,7 @@ def test_only_groups_and_grants_can_be_edited(token_client, organization, studio
     )
     assert response.status_code == 200, response.content
     assert response.json()["groups"] == [group.pk]
-    assert response.json()["resource_grants"] == [{"resource": studio.pk, "permissions": ["studios:read"]}]
+    assert response.json()["resource_grants"] == [{"resource": studio.pk, "role": None, "permissions": ["studios:read"]}]
 
 
 def test_revoke_needs_the_exact_name(token_client, organization):

@@ -44,7 +44,7 @@ def test_two_processes_starting_together_create_one_bootstrap_token():
     assert ServiceToken.objects.count() == 1
     token = service_token_authenticate(BOOTSTRAP)
     assert token is not None and token.expires_at is not None
-    assert {r.name for r in token.roles.all()} == {"sys_admin"}
+    assert {r.name for r in token.organization_roles} == {"sys_admin"}
     restarted = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, timeout=120)
     assert restarted.returncode == 0
     assert ServiceToken.objects.count() == 1

@@ -21,7 +21,7 @@ def test_a_group_is_created_with_roles_and_members(holder, organization):
     response = holder.post(f"/orgs/{organization.slug}/groups/new/", {"name": "ops", "roles": ["sys_admin"], "members": ["ivy"]})
     assert response.status_code == 302
     group = Group.objects.get(name="ops")
-    assert [r.name for r in group.roles.all()] == ["sys_admin"]
+    assert [r.name for r in group.organization_roles] == ["sys_admin"]
     assert [u.username for u in group.auth_group.user_set.all()] == ["ivy"]
     assert "ops" in holder.get(f"/orgs/{organization.slug}/groups/").content.decode()
 
@@ -33,7 +33,7 @@ def test_a_group_is_renamed_and_its_roles_changed(holder, organization):
     holder.post(f"/orgs/{organization.slug}/groups/{group.pk}/", {"name": "operations", "roles": ["member"]})
     group.refresh_from_db()
     assert group.name == "operations"
-    assert [r.name for r in group.roles.all()] == ["member"]
+    assert [r.name for r in group.organization_roles] == ["member"]
 
 
 def test_a_taken_group_name_shows_on_the_name_field(holder, organization):

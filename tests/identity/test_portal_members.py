@@ -83,7 +83,7 @@ def test_removing_asks_first_then_removes(holder, organization):
 
 
 def test_the_last_account_holder_cannot_be_removed(holder, organization):
-    membership = Membership.objects.get(organization=organization, role__name="account_holder")
+    membership = Membership.objects.get(organization=organization, role_binding__role__name="account_holder")
     response = holder.post(f"/orgs/{organization.slug}/members/{membership.pk}/remove/", follow=True)
     assert "at least one Account Holder" in response.content.decode()
     assert Membership.objects.filter(pk=membership.pk).exists()

@@ -5,7 +5,7 @@ import pytest
 from identity import services
 from identity.models import Role
 from identity.principals import SYSTEM_PRINCIPAL
-from tests.factories import make_member
+from tests.factories import make_member, make_resource_kind
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +25,7 @@ def test_the_list_shows_built_in_and_custom_roles(holder, organization):
 
 
 def test_a_custom_role_takes_catalogue_and_typed_permissions(holder, organization):
+    make_resource_kind(organization, "studios", ["create"])
     response = holder.post(
         f"/orgs/{organization.slug}/roles/new/",
         {"name": "studio-maker", "description": "Makes studios", "permissions": ["groups:read"], "extra_permissions": "studios:create\n"},
@@ -44,6 +45,7 @@ def test_a_bad_typed_permission_shows_on_its_field(holder, organization):
 
 
 def test_a_custom_role_is_edited_keeping_typed_permissions(holder, organization):
+    make_resource_kind(organization, "studios", ["create"])
     role = services.role_create(organization=organization, actor=SYSTEM_PRINCIPAL, name="r", permissions=["groups:read", "studios:create"])
     page = holder.get(f"/orgs/{organization.slug}/roles/{role.pk}/").content.decode()
     assert "studios:create" in page

@@ -9,8 +9,7 @@ from jwcrypto import jwk
 
 from identity import services
 from identity.models import AuditEvent, Resource, Role, ServiceCredential
-from tests.factories import credential_grants
-from tests.factories import SYSTEM_PRINCIPAL_ADMIN, make_credential, make_member
+from tests.factories import SYSTEM_PRINCIPAL_ADMIN, credential_grants, make_credential, make_member, make_resource_kind
 from tests.identity.oauth_helpers import basic
 from tests.identity.test_client_key_never_leaks import database_dump
 
@@ -80,6 +79,7 @@ def token_response(client, client_id, secret):
 
 
 def test_the_wizard_walks_four_steps_and_the_summary_shows_every_choice(wizard, organization, project):
+    make_resource_kind(organization, "deployments", ["write"])
     group = make_group(organization, "deployers")
     first = wizard.start()
     assert first.status_code == 200 and first.context["wizard"]["steps"].current == "details"
@@ -210,7 +210,7 @@ def test_a_credential_never_gets_more_than_its_creator_could_grant(client, organ
     wizard.post("details", {"name": "x", "auth_method": "client_secret_basic"})
     wizard.post("expiration", {"validity": "90d", "token_lifetime": "1h"})
     response = wizard.post("access", {"grant_0_resource": "projects/alpha", "grant_0_permissions": "groups:write"})
-    assert "You cannot grant groups:write" in " ".join(response.context["form"].non_field_errors())
+    assert "You cannot give groups:write" in " ".join(response.context["form"].non_field_errors())
     assert not ServiceCredential.objects.exists()
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from identity.models import Membership
 
-from tests.factories import DEFAULT_PASSWORD, OrganizationFactory, make_member
+from tests.factories import DEFAULT_PASSWORD, OrganizationFactory, add_membership, make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def test_a_wrong_password_shows_an_error(client, organization):
 def test_people_in_several_organizations_choose_one(client, organization):
     user = make_member(organization)
     other = OrganizationFactory()
-    Membership.objects.create(user=user, organization=other, role=other.roles.get(name="member"))
+    add_membership(user, other, "member")
     client.force_login(user)
     page = client.get("/").content.decode()
     assert "Choose an organization" in page
@@ -66,7 +66,7 @@ def test_the_shell_shows_the_organization_the_user_and_a_logout_button(client, o
 def test_the_switcher_lists_every_organization_of_the_user(client, organization):
     user = make_member(organization, role="account_holder")
     other = OrganizationFactory(name="Second Org")
-    Membership.objects.create(user=user, organization=other, role=other.roles.get(name="member"))
+    add_membership(user, other, "member")
     client.force_login(user)
     page = client.get(f"/orgs/{organization.slug}/members/").content.decode()
     assert 'id="org-switch"' in page
