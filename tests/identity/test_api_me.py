@@ -18,6 +18,7 @@ def test_a_person_sees_their_first_organization_and_its_permissions(holder_clien
         "name": account_holder.username,
         "organization": organization.slug,
         "permissions": sorted(CATALOGUE),
+        "resource_permissions": [],
     }
 
 
