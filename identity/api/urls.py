@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import directory, resource_kinds, service_tokens
+from . import directory, resource_kinds, role_bindings, service_tokens
 
 app_name = "api"
 
@@ -23,4 +23,6 @@ urlpatterns = [
     path(f"{org}service-tokens/", service_tokens.ServiceTokenListView.as_view(), name="service-token-list"),
     path(f"{org}service-tokens/<int:pk>/", service_tokens.ServiceTokenDetailView.as_view(), name="service-token-detail"),
     path(f"{org}audit-events/", directory.AuditEventListView.as_view(), name="audit-event-list"),
+    path(f"{org}role-bindings/", role_bindings.RoleBindingListView.as_view(), name="role-binding-list"),
+    path(f"{org}role-bindings/<int:pk>/", role_bindings.RoleBindingDetailView.as_view(), name="role-binding-detail"),
 ]

@@ -91,11 +91,17 @@ def _given(role, permissions):
     return set(permissions) | (set(role.permissions) if role is not None else set())
 
 
-def _new_binding(organization, actor, subject, *, role, permissions, resource, field):
+def _new_binding(organization, actor, subject, *, role, permissions, resource, field, permissions_field=None):
+    """An unsaved binding, once the actor may make it; a refusal names ``field`` (the role's) or
+    ``permissions_field`` (the single permissions'), when the request had them apart."""
     kind = subject_kind_of(subject)
     _ensure_contained(subject, role, resource, field)
     ensure_may_manage(actor, kind, resource)
-    ensure_may_give(actor, _given(role, permissions), resource=resource, field=field)
+    if permissions_field is None:
+        ensure_may_give(actor, _given(role, permissions), resource=resource, field=field)
+    else:
+        ensure_may_give(actor, _given(role, []), resource=resource, field=field)
+        ensure_may_give(actor, permissions, resource=resource, field=permissions_field)
     return RoleBinding(
         organization=organization,
         role=role,
@@ -106,7 +112,7 @@ def _new_binding(organization, actor, subject, *, role, permissions, resource, f
     )
 
 
-def _subject_name(subject):
+def subject_name(subject):
     return getattr(subject, "username", None) or getattr(subject, "name", str(subject))
 
 
@@ -116,7 +122,7 @@ def _record(action, organization, actor, binding, subject):
         organization=organization,
         actor=actor,
         target=binding,
-        target_name=_subject_name(subject),
+        target_name=subject_name(subject),
         details={
             "subject_kind": binding.subject_kind,
             "role": binding.role.name if binding.role_id else None,
@@ -137,11 +143,22 @@ def role_binding_create(*, organization, actor, subject_kind, subject_id, role=N
     resource_object = resource_by_id(organization, resource)
     binding = _new_binding(
         organization, actor, subject, role=role_object, permissions=permissions, resource=resource_object,
-        field="permissions" if permissions and role_object is None else "role",
+        field="role" if role_object is not None else "permissions", permissions_field="permissions",
     )
+    if _same_binding(binding).exists():
+        raise Conflict(
+            "This subject already has this binding there.", field_errors={"subject_id": ["Already bound so."]}
+        )
     binding.save()
     _record(AuditAction.ROLE_BINDING_CREATE, organization, actor, binding, subject)
     return binding
+
+
+def _same_binding(binding):
+    kind = binding.subject_kind
+    return RoleBinding.objects.filter(
+        **{kind: getattr(binding, kind)}, role=binding.role, resource=binding.resource, permissions=binding.permissions
+    )
 
 
 @transaction.atomic
@@ -228,3 +245,23 @@ def set_resource_bindings(*, organization, actor, subject, grants, field="resour
     RoleBinding.objects.bulk_create(added)
     return bool(removed or added)
 
+
+
+def role_binding_list(*, organization, subject_kind="", subject_id=None, resource=None, organization_wide=False):
+    """The organization's bindings with their subject, role and resource joined in (one query).
+
+    ``resource``: only those made on that resource id; ``organization_wide``: only those on the
+    whole organization. A binding on a resource holds below it too, but is listed where it was made.
+    """
+    queryset = RoleBinding.objects.filter(organization=organization).select_related(
+        "user", "group", "service_credential", "service_token", "role", "resource"
+    )
+    if subject_kind:
+        queryset = queryset.filter(**{f"{subject_kind}__isnull": False})
+        if subject_id is not None:
+            queryset = queryset.filter(**{f"{subject_kind}_id": subject_id})
+    if organization_wide:
+        queryset = queryset.filter(resource__isnull=True)
+    elif resource is not None:
+        queryset = queryset.filter(resource_id=resource)
+    return queryset.order_by("id")
