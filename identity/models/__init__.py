@@ -4,6 +4,7 @@ from .audit import AuditAction, AuditEvent
 from .bindings import RoleBinding
 from .credentials import ServiceCredential, UsedClientAssertion
 from .groups import Group
+from .invitations import Invitation
 from .organizations import Membership, Organization, Role
 from .resources import Resource, ResourceKind
 from .tokens import ServiceToken
@@ -12,6 +13,7 @@ __all__ = [
     "AuditAction",
     "AuditEvent",
     "Group",
+    "Invitation",
     "Membership",
     "Organization",
     "Resource",
