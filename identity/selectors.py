@@ -7,6 +7,7 @@ from django.utils import timezone
 from identity.models import (
     AuditEvent,
     Group,
+    Invitation,
     Membership,
     Organization,
     Resource,
@@ -33,6 +34,15 @@ def member_list(*, organization, search=""):
     if search:
         queryset = queryset.filter(Q(user__username__icontains=search) | Q(user__email__icontains=search))
     return queryset.order_by("user__username")
+
+
+def invitation_list(*, organization):
+    """The organization's open invitations (pending or expired), newest first."""
+    return (
+        Invitation.objects.filter(organization=organization, accepted_at__isnull=True, cancelled_at__isnull=True)
+        .select_related("user", "role")
+        .order_by("-created_at", "-id")
+    )
 
 
 def role_list(*, organization):

@@ -1,4 +1,4 @@
-"""`me/` and the organization directory: groups, resources, roles, members, audit events."""
+"""`me/` and the organization directory: groups, resources, roles, audit events (members: ``members``)."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -7,7 +7,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from identity import selectors, services
-from identity.models import AuditEvent, Group, Membership, Resource, Role
+from identity.models import AuditEvent, Group, Resource, Role
 from identity.services.validation import query_text
 
 from .base import OrganizationScopedAPIView
@@ -300,69 +300,6 @@ class RoleDetailView(DirectoryDetailView):
 
     def remove(self, role):
         services.role_delete(role=role, actor=self.principal)
-
-
-# ---------------------------------------------------------------- members
-
-
-class MemberInput(serializers.Serializer):
-    username = StrictCharField(max_length=150)
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
-    role = StrictCharField(max_length=100)
-
-
-class MemberUpdate(serializers.Serializer):
-    role = StrictCharField(max_length=100)
-
-
-class MemberOutput(serializers.ModelSerializer):
-    username = serializers.CharField(source="user.username")
-    email = serializers.CharField(source="user.email")
-    role = serializers.CharField(source="role.name")
-
-    class Meta:
-        model = Membership
-        fields = ["id", "username", "email", "role", "created_at"]
-
-
-class MemberListView(DirectoryListView):
-    permission_kind = "members"
-    serializer_class = input_serializer = MemberInput
-    output_serializer = MemberOutput
-
-    def get_queryset(self):
-        return selectors.member_list(organization=self.organization, search=query_text(self.request.query_params, "search"))
-
-    @extend_schema(request=MemberInput, responses={201: MemberOutput})
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
-
-    @extend_schema(responses=MemberOutput(many=True))
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    def create(self, data):
-        return services.member_add(organization=self.organization, actor=self.principal, **data)
-
-
-class MemberDetailView(DirectoryDetailView):
-    permission_kind = "members"
-    serializer_class = input_serializer = MemberUpdate
-    output_serializer = MemberOutput
-
-    def get_queryset(self):
-        return selectors.member_list(organization=self.organization)
-
-    @extend_schema(request=MemberUpdate, responses=MemberOutput)
-    def patch(self, request, *args, **kwargs):
-        return super().patch(request, *args, **kwargs)
-
-    def update(self, membership, data):
-        if "role" in data:
-            services.member_update(membership=membership, actor=self.principal, role=data["role"])
-
-    def remove(self, membership):
-        services.member_remove(membership=membership, actor=self.principal)
 
 
 # ---------------------------------------------------------------- audit events

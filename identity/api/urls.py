@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import directory, resource_kinds, role_bindings, service_tokens
+from . import directory, members, resource_kinds, role_bindings, service_tokens
 
 app_name = "api"
 
@@ -18,8 +18,10 @@ urlpatterns = [
     path(f"{org}resource-kinds/<int:pk>/", resource_kinds.ResourceKindDetailView.as_view(), name="resource-kind-detail"),
     path(f"{org}roles/", directory.RoleListView.as_view(), name="role-list"),
     path(f"{org}roles/<int:pk>/", directory.RoleDetailView.as_view(), name="role-detail"),
-    path(f"{org}members/", directory.MemberListView.as_view(), name="member-list"),
-    path(f"{org}members/<int:pk>/", directory.MemberDetailView.as_view(), name="member-detail"),
+    path(f"{org}members/", members.MemberListView.as_view(), name="member-list"),
+    path(f"{org}members/<int:pk>/", members.MemberDetailView.as_view(), name="member-detail"),
+    path(f"{org}invitations/", members.InvitationListView.as_view(), name="invitation-list"),
+    path(f"{org}invitations/<int:pk>/", members.InvitationDetailView.as_view(), name="invitation-detail"),
     path(f"{org}service-tokens/", service_tokens.ServiceTokenListView.as_view(), name="service-token-list"),
     path(f"{org}service-tokens/<int:pk>/", service_tokens.ServiceTokenDetailView.as_view(), name="service-token-detail"),
     path(f"{org}audit-events/", directory.AuditEventListView.as_view(), name="audit-event-list"),

@@ -15,6 +15,7 @@ from .directory import (
     role_update,
 )
 from .credential_access import service_credential_check_access
+from .invitations import invitation_accept, invitation_by_token, invitation_cancel, invitation_decline
 from .organizations import account_holder_create, organization_create
 from .resource_kinds import resource_kind_create, resource_kind_delete, resource_kind_update
 from .service_credentials import (
@@ -42,6 +43,10 @@ __all__ = [
     "group_create",
     "group_delete",
     "group_update",
+    "invitation_accept",
+    "invitation_by_token",
+    "invitation_cancel",
+    "invitation_decline",
     "member_add",
     "member_remove",
     "member_update",

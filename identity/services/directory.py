@@ -15,6 +15,7 @@ from identity.models import AuditAction, Group, Membership, Resource, ResourceKi
 from identity.models.resources import MAX_RESOURCE_DEPTH, PRODUCTS
 from identity.permissions import ACCOUNT_HOLDER
 
+from .invitations import invitation_create
 from .role_bindings import bind_membership_role, set_organization_roles
 from .service_tokens import roles_by_name
 from .validation import clean_name, ensure_name_free, field_error, save_unique
@@ -31,14 +32,20 @@ def _role_named(organization, name, field="role"):
 
 
 @transaction.atomic
-def member_add(*, organization, actor, username, role, email="", password=None):
-    """Add a person; a new username creates the user (with ``password``, or none usable yet)."""
+def member_add(*, organization, actor, username, role, email="", password=None, site_url=None):
+    """Add a person; a new username creates the user (with ``password``, or none usable yet).
+
+    An existing person is not added but invited (an ``Invitation`` is returned): their account is
+    theirs, and joins only when they accept. ``site_url`` is the portal's address for the e-mail's link.
+    """
     ensure_may(actor, "members:write")
     username = clean_name(username, field="username")
     role_object = _role_named(organization, role)
     ensure_may_give(actor, role_object.permissions, field="role")
     User = get_user_model()
     user = User.objects.filter(username=username).first()
+    if user is not None and not Membership.objects.filter(user=user, organization=organization).exists():
+        return invitation_create(organization=organization, actor=actor, user=user, role=role_object, site_url=site_url)
     if user is None:
         if email:
             try:
