@@ -32,8 +32,12 @@ class AuditFilterForm(forms.Form):
 
 
 class MemberAddForm(RoleChoiceMixin, forms.Form):
-    username = forms.CharField(label="Username", max_length=150)
-    email = forms.EmailField(label="Email", required=False)
+    username = forms.CharField(
+        label="Username", max_length=150,
+        help_text="A new username creates the person. Someone who already has an account is sent an "
+        "invitation, and joins when they accept it.",
+    )
+    email = forms.EmailField(label="Email", required=False, help_text="Only for a new user.")
     role = forms.ChoiceField(label="Role")
     password = forms.CharField(
         label="Initial password", required=False, widget=forms.PasswordInput(render_value=False),

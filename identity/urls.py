@@ -6,6 +6,7 @@ from identity.views import (
     audit,
     auth,
     groups,
+    invitations,
     members,
     organizations,
     resources,
@@ -31,6 +32,10 @@ urlpatterns = [
     path("orgs/<slug:org>/members/new/", members.MemberAddView.as_view(), name="member_add"),
     path("orgs/<slug:org>/members/<int:pk>/", members.MemberEditView.as_view(), name="member_edit"),
     path("orgs/<slug:org>/members/<int:pk>/remove/", members.MemberRemoveView.as_view(), name="member_remove"),
+    path(
+        "orgs/<slug:org>/invitations/<int:pk>/cancel/", members.InvitationCancelView.as_view(), name="invitation_cancel"
+    ),
+    path("invitations/<str:token>/", invitations.InvitationView.as_view(), name="invitation"),
     # Groups
     path("orgs/<slug:org>/groups/", groups.GroupListView.as_view(), name="group_list"),
     path("orgs/<slug:org>/groups/new/", groups.GroupCreateView.as_view(), name="group_create"),

@@ -1,13 +1,20 @@
-"""Members of an organization: list and search, add, change role, remove after confirmation."""
+"""Members of an organization: list and search, add (or invite), change role, remove after
+confirmation; the open invitations, each with Cancel."""
 
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
 from identity import selectors, services
+from identity.errors import DomainError
 from identity.forms import MemberAddForm, MemberRoleForm
+from identity.models import Invitation
+from identity.oauth.issuer import issuer
+from identity.services.invitations import invitation_cancel
 from identity.services.validation import query_text
 
-from .base import PortalCreateView, PortalDeleteView, PortalEditView, PortalListView
+from .base import PortalCreateView, PortalDeleteView, PortalEditView, PortalListView, PortalObjectView, save_through_service
 
 LIST = "portal:member_list"
 
@@ -18,6 +25,9 @@ class MemberListView(PortalListView):
     def objects(self):
         return selectors.member_list(organization=self.organization, search=query_text(self.request.GET, "search"))
 
+    def extra_context(self):
+        return {"invitations": selectors.invitation_list(organization=self.organization)}
+
 
 @method_decorator(sensitive_post_parameters("password"), name="dispatch")
 class MemberAddView(PortalCreateView):
@@ -27,8 +37,20 @@ class MemberAddView(PortalCreateView):
         return MemberAddForm(data, organization=self.organization)
 
     def create(self, data):
-        membership = services.member_add(organization=self.organization, actor=self.principal, **data)
-        return membership.user.username
+        return services.member_add(
+            organization=self.organization, actor=self.principal, site_url=issuer(self.request), **data
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = self.make_form(request.POST)
+        saved, added = save_through_service(form, self.create)
+        if not saved:
+            return self.render_form(form, status=400)
+        if isinstance(added, Invitation):
+            messages.success(request, f"Invitation sent to {added.user.username}.")
+        else:
+            messages.success(request, f"“{added.user.username}” created.")
+        return redirect(self.list_url())
 
 
 class MemberEditView(PortalEditView):
@@ -62,3 +84,23 @@ class MemberRemoveView(PortalDeleteView):
 
     def delete(self, membership):
         services.member_remove(membership=membership, actor=self.principal)
+
+
+class InvitationCancelView(PortalObjectView):
+    """POST only (the list's Cancel button): the invitation's link stops working."""
+
+    kind, list_url_name = "members", LIST
+    http_method_names = ["post"]
+
+    def queryset(self):
+        return selectors.invitation_list(organization=self.organization)
+
+    def post(self, request, *args, **kwargs):
+        invitation = self.get_object()
+        try:
+            invitation_cancel(invitation=invitation, actor=self.principal)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Invitation to {invitation.user.username} cancelled.")
+        return redirect(self.list_url())
