@@ -22,6 +22,7 @@ from functools import partial
 from urllib.parse import unquote_plus
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
 from django.db import connection
 from django.utils import timezone
@@ -30,7 +31,8 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
 from identity.client_address import client_address
-from identity.models import ServiceCredential
+from identity import sql_rows
+from identity.models import Organization, ServiceCredential
 from identity.oauth import client_assertions, issuer, throttle
 from identity.oauth.scopes import credential_scopes
 
@@ -113,14 +115,8 @@ class PortcullisOAuth2Validator(OAuth2Validator):
         request.client = None
         if not isinstance(client_id, str) or not 0 < len(client_id) <= MAX_CLIENT_ID_LENGTH or "\x00" in client_id:
             return None
-        clients = (
-            Application.objects.select_related("service_credential__organization")
-            .filter(client_id=client_id)
-            .order_by()[:1]  # client_id is unique: .first() would add an ORDER BY
-        )
-        client = clients[0] if clients else None
-        credential = getattr(client, "service_credential", None) if client is not None else None
-        if credential is None or not credential.is_live():
+        client = _client_with_live_credential(client_id)
+        if client is None:
             return None
         request.client = client
         return client
@@ -231,18 +227,66 @@ class PortcullisOAuth2Validator(OAuth2Validator):
     def _load_access_token(self, token):
         """The access token with its client, credential, organization and service user (one
         query), or None when it is unknown or its credential is not live."""
-        matches = (
-            AccessToken.objects.select_related(
-                "application__service_credential__organization", "application__service_credential__service_user"
-            )
-            .filter(token_checksum=hashlib.sha256(token.encode("utf-8")).hexdigest())
-            .order_by()[:1]  # the checksum is unique: .first() would add an ORDER BY
-        )
-        access_token = matches[0] if matches else None
-        credential = getattr(access_token.application, "service_credential", None) if access_token else None
-        if credential is None or not credential.is_live():
+        with connection.cursor() as cursor:
+            cursor.execute(ACCESS_TOKEN_BY_CHECKSUM, [hashlib.sha256(token.encode("utf-8")).hexdigest()])
+            row = cursor.fetchone()
+        if row is None:
             return None
+        (access_token, client, credential, organization, service_user), _ = sql_rows.instances(
+            row, AccessToken, Application, ServiceCredential, Organization, get_user_model()
+        )
+        if not credential.is_live():
+            return None
+        _link(client, credential, organization)
+        credential.service_user = service_user
+        access_token.application = client
         return access_token
+
+
+_APPLICATION = Application._meta.db_table
+_CREDENTIAL = ServiceCredential._meta.db_table
+_ORGANIZATION = Organization._meta.db_table
+
+# The hot lookups, as plain SQL (a queryset's compilation cost more than running it); the rows
+# are read back by ``identity.sql_rows``. A root credential has no organization: LEFT JOIN.
+CLIENT_BY_CLIENT_ID = (
+    f"SELECT {sql_rows.select_list(Application, 'a')}, {sql_rows.select_list(ServiceCredential, 'c')},"
+    f" {sql_rows.select_list(Organization, 'o')}"
+    f" FROM {_APPLICATION} a JOIN {_CREDENTIAL} c ON c.application_id = a.id"
+    f" LEFT JOIN {_ORGANIZATION} o ON o.id = c.organization_id"
+    " WHERE a.client_id = %s"
+)
+ACCESS_TOKEN_BY_CHECKSUM = (
+    f"SELECT {sql_rows.select_list(AccessToken, 't')}, {sql_rows.select_list(Application, 'a')},"
+    f" {sql_rows.select_list(ServiceCredential, 'c')}, {sql_rows.select_list(Organization, 'o')},"
+    f" {sql_rows.select_list(get_user_model(), 'u')}"
+    f" FROM {AccessToken._meta.db_table} t JOIN {_APPLICATION} a ON a.id = t.application_id"
+    f" JOIN {_CREDENTIAL} c ON c.application_id = a.id"
+    f" LEFT JOIN {_ORGANIZATION} o ON o.id = c.organization_id"
+    f" JOIN {get_user_model()._meta.db_table} u ON u.id = c.service_user_id"
+    " WHERE t.token_checksum = %s"
+)
+
+
+def _link(client, credential, organization):
+    """Tie the instances of one row together as ``select_related`` would have."""
+    credential.organization = organization
+    credential.application = client
+    client.service_credential = credential
+
+
+def _client_with_live_credential(client_id):
+    """The client with its credential and organization, if its credential is live right now."""
+    with connection.cursor() as cursor:
+        cursor.execute(CLIENT_BY_CLIENT_ID, [client_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    (client, credential, organization), _ = sql_rows.instances(row, Application, ServiceCredential, Organization)
+    if not credential.is_live():
+        return None
+    _link(client, credential, organization)
+    return client
 
 
 def live_access_token(token):
