@@ -6,7 +6,9 @@ gives it holds, at that place; joining a group gives it the group's bindings, so
 holds for the groups it is put in.
 """
 
-from identity.authorization import ensure_may, ensure_may_give
+from identity.authorization import ensure_may, ensure_may_give, may
+from identity.errors import NotPermitted
+from identity.holdings import holdings_of_credential
 from identity.models import Group, Resource, Role, RoleBinding
 
 from .role_bindings import resource_bindings, set_resource_bindings
@@ -74,6 +76,22 @@ def ensure_may_join(actor, credential, groups):
     for binding in RoleBinding.objects.filter(group__in=joining).select_related("role", "resource", "group"):
         given = set(binding.permissions) | set(binding.role.permissions if binding.role_id else ())
         ensure_may_give(actor, given, resource=binding.resource, field="groups")
+
+
+def ensure_may_take_over(actor, credential, *, verb):
+    """Whoever gets a credential's key does all it holds: the actor must hold that too, there.
+
+    Otherwise ``service_credentials:write`` alone would give a new key to a credential in a
+    sys_admin group, and with it sys_admin.
+    """
+    held = holdings_of_credential(credential)
+    refused = sorted(p for p in held.organization_wide if not may(actor, p))
+    resources = Resource.objects.in_bulk(list(held.on_resources)) if held.on_resources else {}
+    for pk, permissions in held.on_resources.items():
+        refused += [f"{p} on {resources[pk]}" for p in sorted(permissions) if not may(actor, p, resources[pk])]
+    if refused:
+        shown = ", ".join(refused[:5]) + (" …" if len(refused) > 5 else "")
+        raise NotPermitted(f"You cannot {verb} this credential: it holds {shown}, which you do not hold.")
 
 
 def apply_groups(credential, groups):

@@ -22,7 +22,7 @@ from identity.models.resources import PRODUCTS
 from identity.models.credentials import TOKEN_LIFETIMES, VALIDITY_DAYS, expiry_for
 from identity.oauth.client_assertions import normalise_public_keys
 
-from .credential_access import apply_grants, apply_groups, grants_summary, service_credential_check_access
+from .credential_access import apply_grants, apply_groups, ensure_may_take_over, grants_summary, service_credential_check_access
 from .role_bindings import resource_by_id
 from .validation import clean_name, ensure_name_free, field_error, save_unique
 
@@ -241,6 +241,7 @@ def service_credential_revoke(*, credential, actor, confirm_name):
 def service_credential_regenerate_secret(*, credential, actor):
     """A new client key, shown once; the old key and every token it issued stop working."""
     ensure_may(actor, "service_credentials:write", credential)
+    ensure_may_take_over(actor, credential, verb="give a new key to")
     credential = _locked(credential)
     _ensure_not_final(credential, "given a new key")
     if credential.auth_method == Method.PRIVATE_KEY_JWT:
