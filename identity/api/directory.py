@@ -7,6 +7,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from identity import selectors, services
+from identity.authorization_details import authorization_details
 from identity.models import AuditEvent, Group, Resource, Role
 from identity.services.validation import query_text
 
@@ -35,7 +36,8 @@ def validated(serializer_class, data, **kwargs):
 
 
 class MeView(generics.GenericAPIView):
-    """Who is calling: kind, name, organization and effective permissions there."""
+    """Who is calling: kind, name, organization, permissions held there organization-wide, and
+    ``resource_permissions`` (on resources, in introspection's ``authorization_details`` shape)."""
 
     @extend_schema(
         parameters=[OpenApiParameter("org", str, description="For people in several organizations: which one.")],
@@ -46,6 +48,7 @@ class MeView(generics.GenericAPIView):
                 "name": serializers.CharField(),
                 "organization": serializers.CharField(allow_null=True),
                 "permissions": serializers.ListField(child=serializers.CharField()),
+                "resource_permissions": serializers.ListField(child=serializers.DictField()),
             },
         ),
     )
@@ -54,13 +57,15 @@ class MeView(generics.GenericAPIView):
         if principal is None:
             if request.query_params.get("org"):
                 raise NotFound()
-            return Response({"kind": "user", "name": request.user.get_username(), "organization": None, "permissions": []})
+            return Response({"kind": "user", "name": request.user.get_username(), "organization": None,
+                             "permissions": [], "resource_permissions": []})
         return Response(
             {
                 "kind": principal.kind,
                 "name": principal.name,
                 "organization": principal.organization.slug if principal.organization else None,
                 "permissions": sorted(principal.permissions),
+                "resource_permissions": authorization_details(principal),
             }
         )
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import directory, members, resource_kinds, role_bindings, service_tokens
+from . import access_checks, directory, members, resource_kinds, role_bindings, service_tokens
 
 app_name = "api"
 
@@ -27,4 +27,5 @@ urlpatterns = [
     path(f"{org}audit-events/", directory.AuditEventListView.as_view(), name="audit-event-list"),
     path(f"{org}role-bindings/", role_bindings.RoleBindingListView.as_view(), name="role-binding-list"),
     path(f"{org}role-bindings/<int:pk>/", role_bindings.RoleBindingDetailView.as_view(), name="role-binding-detail"),
+    path("access-checks/", access_checks.AccessCheckView.as_view(), name="access-checks"),
 ]

@@ -19,10 +19,12 @@ from oauthlib.common import Request as OauthlibRequest
 from oauthlib.oauth2.rfc6749.errors import InvalidClientError, OAuth2Error
 
 from identity import metrics
+from identity.authorization_details import authorization_details, organization_scope
 from identity.client_address import client_address
 from identity.oauth import issuer, throttle
 from identity.oauth.client_assertions import ALLOWED_ALGORITHMS
 from identity.oauth.validator import TemporarilyUnavailable, TooManyAttempts, behind_throttle, live_access_token
+from identity.principals import principal_for_service_credential
 
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
 
@@ -141,9 +143,13 @@ def _introspection(caller, token_value):
     owner = token.application.service_credential if token is not None else None
     if owner is None or owner.organization_id != caller.organization_id:
         return {"active": False}
+    # What the token's bindings give now (a role changed since the grant shows at once), capped
+    # by its scopes: organization-wide in `scope`, on resources in RFC 9396 authorization details.
+    principal = principal_for_service_credential(owner, scopes=token.scope.split())
     return {
         "active": True,
-        "scope": token.scope,
+        "scope": organization_scope(principal),
+        "authorization_details": authorization_details(principal),
         "client_id": token.application.client_id,
         "token_type": "Bearer",
         "exp": int(token.expires.timestamp()),
