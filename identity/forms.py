@@ -3,8 +3,9 @@
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 
-from identity.models import Role
-from identity.permissions import CATALOGUE, PERMISSION_PATTERN
+from identity.models import Resource, ResourceKind, Role
+from identity.models.resources import PRODUCTS
+from identity.permissions import CATALOGUE
 
 EXPIRY_CHOICES = [("", "Never"), ("24h", "24 hours"), ("7d", "7 days"), ("30d", "30 days"), ("90d", "90 days"), ("365d", "365 days")]
 
@@ -77,7 +78,7 @@ class GroupForm(RoleChoiceMixin, forms.Form):
 
 
 class ResourceForm(forms.Form):
-    kind = forms.CharField(label="Kind", max_length=50, help_text="In the plural, e.g. projects, environments, studios.")
+    kind = forms.ChoiceField(label="Kind", help_text="One of the organization's resource kinds (Resource Kinds page).")
     name = forms.CharField(label="Name", max_length=200)
     parent = forms.TypedChoiceField(label="Parent", required=False, coerce=int, empty_value=None)
 
@@ -85,41 +86,72 @@ class ResourceForm(forms.Form):
         from identity.selectors import resource_list
 
         super().__init__(*args, **kwargs)
+        kinds = list(ResourceKind.objects.filter(organization=organization).values_list("name", flat=True))
+        current = self.initial.get("kind")
+        if current and current not in kinds:
+            # A kind no longer declared still shows, so the page opens; saving it says what is wrong.
+            kinds.append(current)
+        self.fields["kind"].choices = [("", "— choose a kind —")] + [(kind, kind) for kind in kinds]
         resources = resource_list(organization=organization).exclude(pk=exclude_pk)
         self.fields["parent"].choices = [("", "— none —")] + [(r.pk, str(r)) for r in resources]
+
+
+def permission_choices(organization, keep=()):
+    """Checkbox choices grouped by kind: the platform catalogue, then the organization's resource kinds.
+
+    ``keep`` (a role's current permissions) are offered even when no longer declared, so editing
+    the role shows them rather than silently dropping them.
+    """
+    groups = {}
+    for permission in CATALOGUE:
+        kind, action = permission.split(":", 1)
+        groups.setdefault(kind, []).append((permission, action))
+    for resource_kind in ResourceKind.objects.filter(organization=organization).order_by("name"):
+        groups.setdefault(resource_kind.name, []).extend((p, p.split(":", 1)[1]) for p in resource_kind.permissions)
+    offered = {permission for choices in groups.values() for permission, _ in choices}
+    for permission in sorted(set(keep) - offered):
+        kind, _, action = permission.partition(":")
+        groups.setdefault(kind, []).append((permission, f"{action} (no longer declared)"))
+    return [(kind, choices) for kind, choices in groups.items()]
 
 
 class RoleForm(forms.Form):
     name = forms.CharField(label="Name", max_length=100)
     description = forms.CharField(label="Description", max_length=300, required=False)
-    permissions = forms.MultipleChoiceField(label="Permissions", widget=forms.CheckboxSelectMultiple, required=False)
-    extra_permissions = forms.CharField(
-        label="More permissions", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Resource permissions such as studios:create, one per line.",
+    permissions = forms.MultipleChoiceField(
+        label="Permissions", widget=forms.CheckboxSelectMultiple, required=False,
+        help_text="Grouped by kind: the portal's own, then the organization's resource kinds.",
+    )
+    product = forms.TypedChoiceField(
+        label="Product", required=False, coerce=int, empty_value=None,
+        help_text="A product's role is bound only on that product, and is what credentials bound to it may hold.",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["permissions"].choices = [(p, p) for p in CATALOGUE]
+        self.fields["permissions"].choices = permission_choices(organization, keep=self.initial.get("permissions", ()))
+        products = Resource.objects.filter(organization=organization, kind=PRODUCTS).order_by("name")
+        self.fields["product"].choices = [("", "— none —")] + [(p.pk, p.name) for p in products]
 
     @staticmethod
     def initial_for(role):
         return {
-            "name": role.name,
-            "description": role.description,
-            "permissions": [p for p in role.permissions if p in CATALOGUE],
-            "extra_permissions": "\n".join(p for p in role.permissions if p not in CATALOGUE),
+            "name": role.name, "description": role.description, "permissions": list(role.permissions),
+            "product": role.product_id,
         }
 
-    def clean_extra_permissions(self):
-        typed = [line.strip() for line in self.cleaned_data["extra_permissions"].splitlines() if line.strip()]
-        bad = [p for p in typed if not PERMISSION_PATTERN.match(p)]
-        if bad:
-            raise forms.ValidationError(f"“{bad[0]}” is not a permission: write kind:action, e.g. studios:create.")
-        return "\n".join(typed)
+
+class ResourceKindForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=50, help_text="In the plural, e.g. studios.")
+    actions = forms.CharField(
+        label="Actions", max_length=2500,
+        help_text="What can be given on resources of this kind, separated by commas or spaces, e.g. read, write, deploy.",
+    )
 
     @staticmethod
-    def permissions_from(cleaned_data):
-        """The checked catalogue permissions plus the typed ones, one per line."""
-        extra = [line.strip() for line in cleaned_data["extra_permissions"].splitlines() if line.strip()]
-        return list(cleaned_data["permissions"]) + extra
+    def initial_for(kind):
+        return {"name": kind.name, "actions": ", ".join(kind.actions)}
+
+    @staticmethod
+    def actions_from(cleaned_data):
+        return [action for action in cleaned_data["actions"].replace(",", " ").split() if action]

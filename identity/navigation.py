@@ -11,6 +11,7 @@ ENTRIES = [
     ("Members", "portal:member_list", "members:read"),
     ("Groups", "portal:group_list", "groups:read"),
     ("Resources", "portal:resource_list", "resources:read"),
+    ("Resource Kinds", "portal:resource_kind_list", "resources:read"),
     ("Roles", "portal:role_list", "roles:read"),
     ("Audit Log", "portal:audit_log", "audit_events:read"),
 ]

@@ -9,6 +9,7 @@ from identity.views import (
     invitations,
     members,
     organizations,
+    resource_kinds,
     resources,
     roles,
     service_credentials as credentials,
@@ -46,6 +47,15 @@ urlpatterns = [
     path("orgs/<slug:org>/resources/new/", resources.ResourceCreateView.as_view(), name="resource_create"),
     path("orgs/<slug:org>/resources/<int:pk>/", resources.ResourceEditView.as_view(), name="resource_edit"),
     path("orgs/<slug:org>/resources/<int:pk>/delete/", resources.ResourceDeleteView.as_view(), name="resource_delete"),
+    # Resource kinds
+    path("orgs/<slug:org>/resource-kinds/", resource_kinds.ResourceKindListView.as_view(), name="resource_kind_list"),
+    path("orgs/<slug:org>/resource-kinds/new/", resource_kinds.ResourceKindCreateView.as_view(), name="resource_kind_create"),
+    path("orgs/<slug:org>/resource-kinds/<int:pk>/", resource_kinds.ResourceKindEditView.as_view(), name="resource_kind_edit"),
+    path(
+        "orgs/<slug:org>/resource-kinds/<int:pk>/delete/",
+        resource_kinds.ResourceKindDeleteView.as_view(),
+        name="resource_kind_delete",
+    ),
     # Roles
     path("orgs/<slug:org>/roles/", roles.RoleListView.as_view(), name="role_list"),
     path("orgs/<slug:org>/roles/new/", roles.RoleCreateView.as_view(), name="role_create"),

@@ -39,3 +39,23 @@ def is_choice_group(field):
 def is_checkbox(field):
     widget = field.field.widget
     return getattr(widget, "input_type", None) == "checkbox" and not getattr(widget, "allow_multiple_selected", False)
+
+
+@register.filter
+def choice_groups(field):
+    """``[(kind, [checkbox…])]`` for checkboxes whose choices are grouped, else ``[]``.
+
+    Django renders grouped choices' subwidgets as one flat list, in the choices' order: this
+    puts them back in their groups, so each group can be a fieldset with its own legend.
+    """
+    choices = getattr(field.field, "choices", ())
+    if not is_choice_group(field) or not any(isinstance(options, (list, tuple)) for _, options in choices):
+        return []
+    subwidgets = iter(field.subwidgets)
+    groups = []
+    for group, options in choices:
+        if isinstance(options, (list, tuple)):
+            groups.append((group, [next(subwidgets) for _ in options]))
+        else:
+            groups.append(("", [next(subwidgets)]))
+    return groups

@@ -23,13 +23,10 @@ class RoleCreateView(PortalCreateView):
     kind, list_url_name, title, submit_label = "roles", LIST, "Create custom role", "Create role"
 
     def make_form(self, data=None):
-        return RoleForm(data)
+        return RoleForm(data, organization=self.organization)
 
     def create(self, data):
-        return services.role_create(
-            organization=self.organization, actor=self.principal, name=data["name"],
-            description=data["description"], permissions=RoleForm.permissions_from(data),
-        )
+        return services.role_create(organization=self.organization, actor=self.principal, **data)
 
 
 class RoleEditView(PortalEditView):
@@ -39,13 +36,10 @@ class RoleEditView(PortalEditView):
         return _custom_roles(self.organization)
 
     def make_form(self, role, data=None):
-        return RoleForm(data, initial=RoleForm.initial_for(role))
+        return RoleForm(data, organization=self.organization, initial=RoleForm.initial_for(role))
 
     def update(self, role, data):
-        services.role_update(
-            role=role, actor=self.principal, name=data["name"], description=data["description"],
-            permissions=RoleForm.permissions_from(data),
-        )
+        services.role_update(role=role, actor=self.principal, **data)
 
 
 class RoleDeleteView(PortalDeleteView):
