@@ -206,6 +206,7 @@ def test_the_invited_person_accepts_and_becomes_a_member_with_the_role(client, o
     page = client.get(f"/invitations/{invited}/")
     assert page.status_code == 200
     assert "Accept" in page.content.decode() and "sys_admin" in page.content.decode()
+    assert "no-store" in page["Cache-Control"]
     response = client.post(f"/invitations/{invited}/", {"answer": "accept"})
     assert response.status_code == 302
     membership = Membership.objects.get(organization=organization, user=outsider)
