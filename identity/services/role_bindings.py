@@ -91,12 +91,15 @@ def _given(role, permissions):
     return set(permissions) | (set(role.permissions) if role is not None else set())
 
 
-def _new_binding(organization, actor, subject, *, role, permissions, resource, field, permissions_field=None):
+def _new_binding(
+    organization, actor, subject, *, role, permissions, resource, field, permissions_field=None, manage_field="subject_kind"
+):
     """An unsaved binding, once the actor may make it; a refusal names ``field`` (the role's) or
-    ``permissions_field`` (the single permissions'), when the request had them apart."""
+    ``permissions_field`` (the single permissions'), when the request had them apart, and a
+    refusal to manage names ``manage_field`` (``roles`` or ``resource_grants`` outside ``role-bindings/``)."""
     kind = subject_kind_of(subject)
     _ensure_contained(subject, role, resource, field)
-    ensure_may_manage(actor, kind, resource)
+    ensure_may_manage(actor, kind, resource, field=manage_field)
     if permissions_field is None:
         ensure_may_give(actor, _given(role, permissions), resource=resource, field=field)
     else:
@@ -190,7 +193,7 @@ def set_organization_roles(*, organization, actor, subject, roles, field="roles"
     if set(current) != set(wanted):
         ensure_may_manage(actor, kind, None, field=field)
     added = [
-        _new_binding(organization, actor, subject, role=role, permissions=[], resource=None, field=field)
+        _new_binding(organization, actor, subject, role=role, permissions=[], resource=None, field=field, manage_field=field)
         for pk, role in wanted.items()
         if pk not in current
     ]
@@ -237,7 +240,9 @@ def set_resource_bindings(*, organization, actor, subject, grants, field="resour
     for binding in removed:
         ensure_may_manage(actor, kind, binding.resource, field=field)
     added = [
-        _new_binding(organization, actor, subject, role=role, permissions=permissions, resource=resource, field=field)
+        _new_binding(
+            organization, actor, subject, role=role, permissions=permissions, resource=resource, field=field, manage_field=field
+        )
         for k, (resource, role, permissions) in wanted_keys.items()
         if k not in current_keys
     ]
