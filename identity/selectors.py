@@ -49,6 +49,7 @@ def role_list(*, organization):
     # Meta.ordering is dropped from GROUP BY queries: order explicitly, or pages overlap.
     return (
         Role.objects.filter(organization=organization)
+        .select_related("product")
         .annotate(member_count=Count("bindings__membership"))
         .order_by("-is_builtin", "name")
     )

@@ -10,7 +10,7 @@ from tests.factories import make_member, make_service_token
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["members/", "groups/", "resources/", "roles/", "service-tokens/", "audit/"]
+PAGES = ["members/", "groups/", "resources/", "resource-kinds/", "roles/", "service-tokens/", "audit/"]
 
 
 def _add_rows(organization, n, start):
@@ -19,7 +19,11 @@ def _add_rows(organization, n, start):
         services.group_create(organization=organization, actor=SYSTEM_PRINCIPAL, name=f"group{i}", roles=["member"], members=[member.username])
         parent = services.resource_create(organization=organization, actor=SYSTEM_PRINCIPAL, kind="companies", name=f"co{i}")
         services.resource_create(organization=organization, actor=SYSTEM_PRINCIPAL, kind="projects", name=f"p{i}", parent=parent)
-        services.role_create(organization=organization, actor=SYSTEM_PRINCIPAL, name=f"role{i}", permissions=["groups:read"])
+        product = services.resource_create(organization=organization, actor=SYSTEM_PRINCIPAL, kind="products", name=f"shop{i}")
+        services.role_create(
+            organization=organization, actor=SYSTEM_PRINCIPAL, name=f"role{i}", permissions=["groups:read"], product=product
+        )
+        services.resource_kind_create(organization=organization, actor=SYSTEM_PRINCIPAL, name=f"kind{i}", actions=["read"])
         make_service_token(organization, name=f"token{i}", roles=("member", "sys_admin"))
 
 
