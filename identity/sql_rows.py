@@ -45,11 +45,16 @@ def _converters(model):
     return converters
 
 
-def _aware(value, expression, connection):
-    # SQLite returns naive datetimes, which Django stores in UTC; PostgreSQL returns aware ones.
+def aware(value):
+    """A datetime column's value as the ORM gives it: SQLite returns naive datetimes, which Django
+    stores in UTC; PostgreSQL returns aware ones."""
     if value is not None and settings.USE_TZ and value.tzinfo is None:
         return value.replace(tzinfo=dt_timezone.utc)
     return value
+
+
+def _aware(value, expression, connection):
+    return aware(value)
 
 
 def _boolean(value, expression, connection):

@@ -207,13 +207,20 @@ class PortcullisOAuth2Validator(OAuth2Validator):
         # save_bearer_token already opened a transaction: lock the credential for its duration.
         authenticated = request.client.service_credential
         now = timezone.now()
-        credential = (
-            ServiceCredential.objects.select_for_update()
-            .filter(pk=authenticated.pk)
-            .only("status", "expires_at", "secret_version", "last_used_at")
-            .first()
-        )
-        if credential is None or not credential.is_live(now) or credential.secret_version != authenticated.secret_version:
+        locked = connection.features.has_select_for_update  # SQLite: BEGIN IMMEDIATE locked already
+        with connection.cursor() as cursor:
+            cursor.execute(CREDENTIAL_FOR_UPDATE if locked else CREDENTIAL_FOR_GRANT, [authenticated.pk])
+            row = cursor.fetchone()
+        credential = None
+        if row is not None:
+            # The row as it stands now, on the instance this request authenticated.
+            credential = authenticated
+            status, expires_at, secret_version, last_used_at = row
+            credential.status, credential.expires_at = status, sql_rows.aware(expires_at)
+            credential.last_used_at = sql_rows.aware(last_used_at)
+            if secret_version != authenticated.secret_version:
+                credential = None
+        if credential is None or not credential.is_live(now):
             # Deleted, revoked, disabled or regenerated while this grant was in flight: never store the token.
             logger.info("Token grant for %s dropped: the credential changed during the request", authenticated.pk)
             raise errors.InvalidClientError(request=request)
@@ -266,6 +273,10 @@ ACCESS_TOKEN_BY_CHECKSUM = (
     f" JOIN {get_user_model()._meta.db_table} u ON u.id = c.service_user_id"
     " WHERE t.token_checksum = %s"
 )
+
+# What a grant checks again, the row locked until the token is stored.
+CREDENTIAL_FOR_GRANT = f"SELECT status, expires_at, secret_version, last_used_at FROM {_CREDENTIAL} WHERE id = %s"
+CREDENTIAL_FOR_UPDATE = CREDENTIAL_FOR_GRANT + " FOR UPDATE"
 
 
 def _link(client, credential, organization):

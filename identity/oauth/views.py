@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET
 from oauth2_provider import views as oauth_views
+from oauth2_provider.signals import app_authorized
 from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.common import Request as OauthlibRequest
 from oauthlib.oauth2.rfc6749.errors import InvalidClientError, OAuth2Error
@@ -78,11 +79,23 @@ class TokenView(oauth_views.TokenView):
 
     @method_decorator(sensitive_post_parameters("client_secret", "client_assertion"))
     def post(self, request, *args, **kwargs):
-        response = self.authorization_flow_token_response(request)
+        response = self._token_response(request)
         # oauthlib's own errors come typed; one raised while the token is saved comes bare.
         response["Content-Type"] = "application/json"
         metrics.record_grant(_grant_method(request), _grant_outcome(response))
         return _no_store(_counted_throttle(response, "token"))
+
+    def _token_response(self, request):
+        """django-oauth-toolkit's token response, without its read-back of the new token when no
+        one listens to ``app_authorized``: it reads the token it has just saved only to send that
+        signal (a query per grant). With a receiver connected, its own method runs unchanged."""
+        if app_authorized.has_listeners():
+            return self.authorization_flow_token_response(request)
+        _url, headers, body, status = self.create_token_response(request)
+        response = HttpResponse(content=body, status=status)
+        for name, value in headers.items():
+            response[name] = value
+        return response
 
 
 class RevokeTokenView(oauth_views.RevokeTokenView):

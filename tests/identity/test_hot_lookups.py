@@ -136,3 +136,32 @@ def test_the_lookups_work_in_a_forked_child_and_still_in_the_parent(fixture):
     _, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert calls_succeed(fixture)
+
+
+def test_a_grant_reads_its_new_token_back_only_for_an_app_authorized_receiver(fixture):
+    """django-oauth-toolkit reads the token it has just saved only to send ``app_authorized``."""
+    from django.test.utils import CaptureQueriesContext
+    from oauth2_provider.signals import app_authorized
+
+    def token_reads(queries):
+        table = AccessToken._meta.db_table
+        return [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("SELECT") and f'FROM "{table}"' in q["sql"]]
+
+    with CaptureQueriesContext(connection) as queries:
+        bearer_token(fixture["basic"])
+    assert token_reads(queries.captured_queries) == []
+
+    received = []
+
+    def receiver(sender, request, token, **kwargs):
+        received.append(token)
+
+    app_authorized.connect(receiver)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            issued = bearer_token(fixture["basic"])
+    finally:
+        app_authorized.disconnect(receiver)
+    assert len(token_reads(queries.captured_queries)) == 1
+    assert [token.application.client_id for token in received] == [fixture["basic"][0]]
+    assert live_access_token(issued).pk == received[0].pk
