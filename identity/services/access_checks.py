@@ -14,7 +14,7 @@ or of another organization answers "not allowed" to every check alike, so the en
 for which tokens live where.
 """
 
-from django.db.models import Q
+from django.db import connection
 
 from identity.authorization import may, may_on_each
 from identity.errors import NotPermitted
@@ -30,6 +30,7 @@ MAX_CHECKS = 100
 INTROSPECTION_PERMISSION = "service_credentials:read"
 PLATFORM_INTROSPECTION_PERMISSION = "organizations:read"
 _MAX_TEXT = 512
+_COLUMNS = ["id", "organization_id", "kind", "name", "parent_id"]
 
 
 def access_checks(*, caller, checks, token=None):
@@ -71,19 +72,34 @@ def _key(reference):
 
 
 def _resources_of(organization, references):
-    """``{("id", pk) or ("label", "kind/name"): Resource}`` for those of ``organization``, in one query."""
-    ids = {reference for reference in references if isinstance(reference, int)}
-    labels = {reference for reference in references if isinstance(reference, str)}
+    """``{("id", pk) or ("label", "kind/name"): Resource}`` for those of ``organization``, in one query.
+
+    Plain SQL: this runs on every check request, and compiling a queryset with up to a hundred
+    alternatives cost more than running it.
+    """
+    ids = sorted({reference for reference in references if isinstance(reference, int)})
+    labels = sorted({tuple(reference.split("/", 1)) for reference in references if isinstance(reference, str)})
     if organization is None or not (ids or labels):
         return {}
-    wanted = Q(pk__in=ids)
-    for label in labels:
-        kind, name = label.split("/", 1)
-        wanted |= Q(kind=kind, name=name)
+    alternatives, params = [], [organization.pk]
+    if ids:
+        alternatives.append(f"id IN ({', '.join(['%s'] * len(ids))})")
+        params.extend(ids)
+    for kind, name in labels:
+        alternatives.append("(kind = %s AND name = %s)")
+        params.extend([kind, name])
+    sql = (
+        f"SELECT {', '.join(_COLUMNS)} FROM {Resource._meta.db_table}"
+        f" WHERE organization_id = %s AND ({' OR '.join(alternatives)})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     found = {}
-    for resource in Resource.objects.filter(wanted, organization=organization).order_by():
-        found[("id", resource.pk)] = resource
-        found[("label", str(resource))] = resource
+    for row in rows:
+        # Only what a decision reads (no timestamp, which would need the ORM's conversions).
+        resource = Resource.from_db(connection.alias, _COLUMNS, row)
+        found[("id", resource.pk)] = found[("label", str(resource))] = resource
     return found
 
 
