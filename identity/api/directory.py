@@ -133,12 +133,16 @@ class GroupInput(serializers.Serializer):
 
 
 class GroupOutput(serializers.ModelSerializer):
-    roles = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True, source="organization_roles")
+    roles = serializers.SerializerMethodField()
     members = serializers.SerializerMethodField()
 
     class Meta:
         model = Group
         fields = ["id", "name", "roles", "members", "created_at"]
+
+    def get_roles(self, subject) -> list[str]:
+        """Its roles at the organization: its role bindings' roles, by name."""
+        return [role.name for role in subject.organization_roles]
 
     def get_members(self, group) -> list[str]:
         return sorted(user.username for user in group.auth_group.user_set.all())

@@ -19,12 +19,16 @@ class ServiceTokenInput(serializers.Serializer):
 
 
 class ServiceTokenOutput(serializers.ModelSerializer):
-    roles = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True, source="organization_roles")
+    roles = serializers.SerializerMethodField()
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
         model = ServiceToken
         fields = ["id", "name", "roles", "expires_at", "last_used_at", "created_by", "created_at"]
+
+    def get_roles(self, subject) -> list[str]:
+        """Its roles at the organization: its role bindings' roles, by name."""
+        return [role.name for role in subject.organization_roles]
 
 
 class ServiceTokenCreatedOutput(ServiceTokenOutput):
