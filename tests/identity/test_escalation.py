@@ -7,6 +7,7 @@ so what it tries to give is always more than it has.
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 from rest_framework.test import APIClient
 
 from identity import services
@@ -35,15 +36,10 @@ def token_client(organization, *permissions):
     return client
 
 
-def person_client(organization, *permissions, api=True):
-    role = narrow_role(organization, *permissions)
-    user = make_member(organization, role=role.name)
-    client = APIClient() if api else None
-    if client is None:
-        from django.test import Client
-
-        client = Client()
-    client.force_login(user)
+def portal_client(organization, *permissions):
+    """A person holding only ``permissions``, logged in to the portal."""
+    client = Client()
+    client.force_login(make_member(organization, role=narrow_role(organization, *permissions).name))
     return client
 
 
@@ -296,7 +292,7 @@ def form_errors(response):
 
 
 def test_the_portal_refuses_members_write_alone_adding_an_account_holder_with_a_password(organization):
-    client = person_client(organization, "members:write", api=False)
+    client = portal_client(organization, "members:write")
     body = {"username": "mallory", "email": "mallory@example.com", "role": "account_holder", "password": "Chosen-by-me-1234"}
     errors = form_errors(client.post(portal(organization, "members/new/"), body))
     assert "role" in errors
@@ -305,21 +301,21 @@ def test_the_portal_refuses_members_write_alone_adding_an_account_holder_with_a_
 
 def test_the_portal_refuses_members_write_alone_promoting_to_account_holder(organization, someone):
     membership = Membership.objects.get(user=someone, organization=organization)
-    client = person_client(organization, "members:write", api=False)
+    client = portal_client(organization, "members:write")
     errors = form_errors(client.post(portal(organization, f"members/{membership.pk}/"), {"role": "account_holder"}))
     assert "role" in errors
     assert Membership.objects.get(pk=membership.pk).role.name == "member"
 
 
 def test_the_portal_refuses_groups_write_alone_creating_a_group_of_account_holders(organization):
-    client = person_client(organization, "groups:write", api=False)
+    client = portal_client(organization, "groups:write")
     errors = form_errors(client.post(portal(organization, "groups/new/"), {"name": "mine", "roles": ["account_holder"]}))
     assert "roles" in errors
     assert not Group.objects.filter(organization=organization, name="mine").exists()
 
 
 def test_the_portal_refuses_groups_write_alone_joining_a_group_of_account_holders(organization, owners, someone):
-    client = person_client(organization, "groups:write", api=False)
+    client = portal_client(organization, "groups:write")
     body = {"name": "owners", "roles": ["account_holder"], "members": ["someone"]}
     errors = form_errors(client.post(portal(organization, f"groups/{owners.pk}/"), body))
     assert "members" in errors
