@@ -121,7 +121,9 @@ REDIS_URL = env_str("REDIS_URL")
 PORTCULLIS_DATABASE_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portcullis_cache"}
 BROKER_DIR = Path(env_str("PORTCULLIS_BROKER_DIR") or BASE_DIR / "var" / "broker")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis cache, keeping its redis-py client instead of building one per call: the
+    # throttle reads the cache on every authentication (identity/redis_cache.py).
+    CACHES = {"default": {"BACKEND": "identity.redis_cache.ReusedClientRedisCache", "LOCATION": REDIS_URL}}
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
 else:
