@@ -12,6 +12,7 @@ import secrets
 import zlib
 
 from django.conf import settings
+from django.utils.crypto import salted_hmac
 
 PREFIX = "pct_"
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -67,8 +68,7 @@ def key_id_of(token):
 
 
 def _digest_with(key, token):
-    key_bytes = hashlib.sha256(DIGEST_SALT + key.encode()).digest()
-    return hmac.new(key_bytes, token.encode(), hashlib.sha256).hexdigest()
+    return salted_hmac(DIGEST_SALT, token, secret=key, algorithm="sha256").hexdigest()
 
 
 def digest(token):

@@ -9,8 +9,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.utils import timezone
 
+from identity import clock
 from identity.models import AuditAction, Membership
 from identity.permissions import ACCOUNT_HOLDER, SYS_ADMIN
 from identity.principals import SYSTEM_PRINCIPAL
@@ -23,9 +23,6 @@ PURGE_BATCH_SIZE = 1000
 ROTATE_BATCH_SIZE = 500
 
 
-def _now():
-    return timezone.now()
-
 
 def secrets_purge_deleted(*, now=None, batch_size=PURGE_BATCH_SIZE, max_batches=None, on_progress=None):
     """Delete secrets deleted longer ago than the retention period, ``batch_size`` at a time.
@@ -36,7 +33,7 @@ def secrets_purge_deleted(*, now=None, batch_size=PURGE_BATCH_SIZE, max_batches=
     event per organization per batch lists the purged secrets' names and types. Returns the
     number purged.
     """
-    cutoff = (now or _now()) - timedelta(days=settings.PORTCULLIS_SECRET_RETENTION_DAYS)
+    cutoff = (now or clock.now()) - timedelta(days=settings.PORTCULLIS_SECRET_RETENTION_DAYS)
     purged = batches = 0
     while max_batches is None or batches < max_batches:
         with transaction.atomic():
@@ -63,7 +60,7 @@ def secrets_purge_deleted(*, now=None, batch_size=PURGE_BATCH_SIZE, max_batches=
 
 
 def secrets_purgeable_count(*, now=None):
-    cutoff = (now or _now()) - timedelta(days=settings.PORTCULLIS_SECRET_RETENTION_DAYS)
+    cutoff = (now or clock.now()) - timedelta(days=settings.PORTCULLIS_SECRET_RETENTION_DAYS)
     return Secret.objects.filter(deleted_at__lt=cutoff).count()
 
 
@@ -125,7 +122,7 @@ def _write_ciphertexts(secrets):
 
 def secrets_mark_expired(*, now=None):
     """Record each newly expired secret once (an audit event); returns how many."""
-    now = now or _now()
+    now = now or clock.now()
     marked = 0
     candidates = Secret.objects.filter(
         deleted_at__isnull=True, expires_at__lte=now, expiry_recorded_at__isnull=True
@@ -141,7 +138,7 @@ def secrets_mark_expired(*, now=None):
 def secrets_warn_expiring(*, now=None):
     """Email once per secret, some days before it expires: an organization's admins for its
     secrets, the owner for a personal one. One email per recipient list per run."""
-    now = now or _now()
+    now = now or clock.now()
     horizon = now + timedelta(days=settings.PORTCULLIS_EXPIRY_WARNING_DAYS)
     due = list(
         Secret.objects.filter(

@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from identity import clock
 from identity.errors import Conflict, InvalidInput
 from identity.models import AuditAction
 from identity.services.validation import clean_name
@@ -26,9 +27,6 @@ logger = logging.getLogger(__name__)
 
 UNSET = object()
 
-
-def _now():
-    return timezone.now()
 
 
 def _clean_expires_at(value):
@@ -174,7 +172,7 @@ def secret_activate(*, secret, actor):
 def secret_delete(*, secret, actor):
     """Gone from every list and read at once; the row is purged after the retention period."""
     ensure_may(actor, WRITE, secret)
-    secret.deleted_at = _now()
+    secret.deleted_at = clock.now()
     secret.save(update_fields=["deleted_at", "updated_at"])
     record_secret_event(AuditAction.SECRET_DELETE, secret, actor)
 
@@ -187,7 +185,7 @@ def secret_read_value(*, secret, actor):
         raise Conflict(f"The secret “{secret.name}” is deactivated: activate it before reading its value.")
     payload = _open(secret)
     record_secret_event(AuditAction.SECRET_READ, secret, actor)
-    _record_usage(secret, actor, _now())
+    _record_usage(secret, actor, clock.now())
     return payload
 
 

@@ -14,10 +14,10 @@ import json
 from datetime import datetime, timedelta, timezone as dt_timezone
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from jwcrypto import jwk, jws
 from jwcrypto.common import JWException
 
+from identity import clock
 from identity.models import UsedClientAssertion
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -33,9 +33,6 @@ SIGNING_CURVES = {"EC": ("P-256",), "OKP": ("Ed25519", "Ed448")}
 class AssertionRejected(Exception):
     """Why an assertion was refused; for logs only, the client always sees invalid_client."""
 
-
-def _now():
-    return timezone.now()
 
 
 def unverified_issuer(assertion):
@@ -139,7 +136,7 @@ def _check_claims(claims, client_id, audiences):
     # Every audience must be us: an assertion also meant for another server could be replayed there.
     if not audience_list or not all(isinstance(a, str) and a.rstrip("/") in audiences for a in audience_list):
         raise AssertionRejected("aud must name only the token endpoint or the issuer")
-    now = _now()
+    now = clock.now()
     expires = _timestamp(claims, "exp", required=True)
     if expires <= now - CLOCK_SKEW:
         raise AssertionRejected("expired")

@@ -6,18 +6,13 @@ and ~100 MB per check. Argon2 stays the hasher for people's passwords. django-oa
 this one through ``CLIENT_SECRET_HASHER``; Django finds it through ``PASSWORD_HASHERS``.
 """
 
-import hashlib
 import hmac
 
 from django.conf import settings
 from django.contrib.auth.hashers import BasePasswordHasher, mask_hash
-from django.utils.crypto import get_random_string
+from django.utils.crypto import get_random_string, salted_hmac
 
 KEY_SALT = b"portcullis.client-secret"
-
-
-def _key(secret_key):
-    return hashlib.sha256(KEY_SALT + secret_key.encode()).digest()
 
 
 class ClientSecretHasher(BasePasswordHasher):
@@ -27,7 +22,7 @@ class ClientSecretHasher(BasePasswordHasher):
         return get_random_string(16)
 
     def _digest(self, password, salt, secret_key):
-        return hmac.new(_key(secret_key), f"{salt}${password}".encode(), hashlib.sha256).hexdigest()
+        return salted_hmac(KEY_SALT, f"{salt}${password}", secret=secret_key, algorithm="sha256").hexdigest()
 
     def encode(self, password, salt):
         self._check_encode_args(password, salt)

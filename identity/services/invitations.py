@@ -9,9 +9,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 
-from identity import audit, invitation_tokens
+from identity import audit, clock, invitation_tokens
 from identity.authorization import ensure_may
 from identity.errors import Conflict, NotFound, NotPermitted
 from identity.models import AuditAction, Membership
@@ -20,9 +19,6 @@ from identity.principals import SYSTEM, USER, Principal, actor_user
 
 from .role_bindings import bind_membership_role
 
-
-def _now():
-    return timezone.now()
 
 
 def accept_url(token, site_url=None):
@@ -45,7 +41,7 @@ def invitation_create(*, organization, actor, user, role, site_url=None):
     Runs inside the caller's transaction: the invitation, its audit event and the e-mail go
     together, or not at all.
     """
-    now = _now()
+    now = clock.now()
     previous = _open_invitations(organization, user).select_for_update().first()
     if previous is not None:
         if not previous.is_expired(now):
@@ -109,7 +105,7 @@ def ensure_may_answer(invitation, user, now=None):
         raise Conflict("This invitation has already been accepted.")
     if invitation.cancelled_at is not None:
         raise Conflict("This invitation was cancelled or declined.")
-    if invitation.is_expired(now or _now()):
+    if invitation.is_expired(now or clock.now()):
         raise Conflict("This invitation has expired. Ask the person who invited you for a new one.")
 
 
@@ -138,7 +134,7 @@ def invitation_accept(*, token, user):
         user=invitation.invited_by,
     )
     bind_membership_role(membership=membership, actor=on_behalf, role=invitation.role)
-    invitation.accepted_at = _now()
+    invitation.accepted_at = clock.now()
     invitation.save(update_fields=["accepted_at"])
     audit.record(
         action=AuditAction.INVITATION_ACCEPT, organization=organization, actor=_invitee(user, organization),
@@ -152,7 +148,7 @@ def invitation_accept(*, token, user):
 def invitation_decline(*, token, user):
     invitation = _locked(token)
     ensure_may_answer(invitation, user)
-    invitation.cancelled_at = _now()
+    invitation.cancelled_at = clock.now()
     invitation.save(update_fields=["cancelled_at"])
     audit.record(
         action=AuditAction.INVITATION_CANCEL, organization=invitation.organization,
@@ -171,7 +167,7 @@ def invitation_cancel(*, invitation, actor):
     invitation = Invitation.objects.select_for_update().select_related("user", "role").get(pk=invitation.pk)
     if not invitation.is_open:
         raise Conflict("This invitation is no longer open.")
-    invitation.cancelled_at = _now()
+    invitation.cancelled_at = clock.now()
     invitation.save(update_fields=["cancelled_at"])
     audit.record(
         action=AuditAction.INVITATION_CANCEL, organization=invitation.organization, actor=actor, target=invitation,

@@ -11,10 +11,9 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application, RefreshToken
 
-from identity import audit
+from identity import audit, clock
 from identity.authorization import ensure_may
 from identity.errors import Conflict, InvalidInput
 from identity.models import AuditAction, Resource, ServiceCredential, UsedClientAssertion
@@ -22,16 +21,20 @@ from identity.models.resources import PRODUCTS
 from identity.models.credentials import TOKEN_LIFETIMES, VALIDITY_DAYS, expiry_for
 from identity.oauth.client_assertions import normalise_public_keys
 
-from .credential_access import apply_grants, apply_groups, ensure_may_take_over, grants_summary, service_credential_check_access
+from .credential_access import (
+    apply_grants,
+    apply_groups,
+    ensure_may_take_over,
+    grants_summary,
+    keeping_out_of_reach,
+    service_credential_check_access,
+)
 from .role_bindings import resource_by_id
 from .validation import clean_name, ensure_name_free, field_error, save_unique
 
 CLIENT_SECRET_PREFIX = "pcs_"
 Method = ServiceCredential.AuthMethod
 
-
-def _now():
-    return timezone.now()
 
 
 def new_client_secret():
@@ -168,8 +171,12 @@ def service_credential_create(
 
 
 @transaction.atomic
-def service_credential_update(*, credential, actor, groups=None, resource_grants=None):
-    """Only groups and resource grants change after creation."""
+def service_credential_update(*, credential, actor, groups=None, resource_grants=None, only_within_reach=False):
+    """Only groups and resource grants change after creation.
+
+    ``only_within_reach``: ``resource_grants`` are those where the actor manages the credential's
+    bindings (the portal's page for a project admin); bindings elsewhere stay as they are.
+    """
     credential = _locked(credential)
     details = {}
     group_objects, grants = service_credential_check_access(
@@ -182,6 +189,8 @@ def service_credential_update(*, credential, actor, groups=None, resource_grants
         apply_groups(credential, group_objects)
         details["groups"] = sorted(g.name for g in group_objects)
     if grants is not None:
+        if only_within_reach:
+            grants = keeping_out_of_reach(actor, credential, grants)
         # Each grant added or removed is checked where it is: a project admin edits only their project.
         apply_grants(organization=credential.organization, actor=actor, credential=credential, grants=grants)
         details["resource_grants"] = grants_summary(grants)
@@ -216,7 +225,7 @@ def service_credential_disable(*, credential, actor):
 @transaction.atomic
 def service_credential_enable(*, credential, actor):
     credential = _locked(credential)
-    if credential.expires_at is not None and credential.expires_at <= _now():
+    if credential.expires_at is not None and credential.expires_at <= clock.now():
         raise Conflict("This credential has expired and cannot be enabled.", field_errors={"status": ["expired"]})
     return _change_status(credential, actor, ServiceCredential.Status.ACTIVE, AuditAction.SERVICE_CREDENTIAL_ENABLE, "enabled")
 
@@ -283,7 +292,7 @@ def service_credentials_expire():
     Expiry already counts on every request; this makes status, lists and the audit log agree.
     """
     expired = 0
-    due = ServiceCredential.objects.filter(status=ServiceCredential.Status.ACTIVE, expires_at__lte=_now())
+    due = ServiceCredential.objects.filter(status=ServiceCredential.Status.ACTIVE, expires_at__lte=clock.now())
     for pk in due.values_list("pk", flat=True).iterator():
         with transaction.atomic():
             credential = ServiceCredential.objects.select_for_update(of=("self",)).select_related("application", "organization").filter(
@@ -301,7 +310,7 @@ def service_credentials_expire():
 
 def oauth_housekeeping():
     """Clear expired access tokens and remembered JWT ids, in batches."""
-    now = _now()
+    now = clock.now()
     removed = 0
     for model, field in ((AccessToken, "expires__lt"), (UsedClientAssertion, "expires_at__lt")):
         while True:

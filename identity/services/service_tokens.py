@@ -4,9 +4,8 @@ import logging
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 
-from identity import apikeys, audit, sql_rows
+from identity import apikeys, audit, clock, sql_rows
 from identity.durations import parse_duration
 from identity.authorization import ensure_may, ensure_may_give
 from identity.errors import Conflict, InvalidInput
@@ -19,9 +18,6 @@ from .validation import clean_name, ensure_name_free, save_unique
 
 logger = logging.getLogger(__name__)
 
-
-def _now():
-    return timezone.now()
 
 
 def roles_by_name(organization, names, *, field="roles"):
@@ -40,7 +36,7 @@ def _expiry(expires_in):
     if expires_in in (None, "", "never"):
         return None
     try:
-        return _now() + parse_duration(expires_in)
+        return clock.now() + parse_duration(expires_in)
     except ValueError as error:
         raise InvalidInput(f"expires_in: {error}", field_errors={"expires_in": [str(error)]}) from error
 
@@ -100,7 +96,7 @@ def service_token_authenticate(raw_token):
     stored_digest = service_token.digest if service_token is not None else apikeys.UNKNOWN_TOKEN_DIGEST
     if not apikeys.matches(raw_token, stored_digest) or service_token is None:
         return None
-    now = _now()
+    now = clock.now()
     if service_token.is_expired(now):
         return None
     _touch_last_used(service_token, now)

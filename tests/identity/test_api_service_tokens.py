@@ -6,9 +6,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from identity import apikeys
+from identity import apikeys, clock
 from identity.models import AuditEvent, ServiceToken
-from identity.services import service_tokens
 from tests.factories import make_service_token
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +97,7 @@ def test_the_apikey_scheme_is_case_insensitive(organization):
 def test_an_expired_token_gets_401(organization, monkeypatch):
     _, plaintext = make_service_token(organization, expires_in="24h")
     later = timezone.now() + timedelta(hours=25)
-    monkeypatch.setattr(service_tokens, "_now", lambda: later)
+    monkeypatch.setattr(clock, "now", lambda: later)
     response = me_with(HTTP_AUTHORIZATION=f"ApiKey {plaintext}")
     assert response.status_code == 401
     assert "ApiKey" in response["WWW-Authenticate"]

@@ -5,10 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from identity import apikeys, services
+from identity import apikeys, clock, services
 from identity.errors import Conflict, InvalidInput
 from identity.models import AuditEvent, Organization, ServiceToken
-from identity.services import service_tokens
 from tests.factories import SYSTEM_PRINCIPAL_ADMIN, make_service_token
 
 pytestmark = pytest.mark.django_db
@@ -52,14 +51,14 @@ def test_last_use_is_written_at_most_once_a_minute(organization, monkeypatch):
     row, plaintext = make_service_token(organization)
     start = timezone.now()
     for offset, expected in [(0, 0), (59, 0), (61, 61)]:
-        monkeypatch.setattr(service_tokens, "_now", lambda offset=offset: start + timedelta(seconds=offset))
+        monkeypatch.setattr(clock, "now", lambda offset=offset: start + timedelta(seconds=offset))
         services.service_token_authenticate(plaintext)
         assert ServiceToken.objects.get(pk=row.pk).last_used_at == start + timedelta(seconds=expected)
 
 
 def test_a_token_past_its_expiry_does_not_authenticate(organization, monkeypatch):
     _, plaintext = make_service_token(organization, expires_in="1h")
-    monkeypatch.setattr(service_tokens, "_now", lambda: timezone.now() + timedelta(hours=1, seconds=1))
+    monkeypatch.setattr(clock, "now", lambda: timezone.now() + timedelta(hours=1, seconds=1))
     assert services.service_token_authenticate(plaintext) is None
 
 
