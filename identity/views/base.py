@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views import View
 
 from identity.authorization import may
+from identity.error_mapping import apply_domain_error
 from identity.errors import DomainError, InvalidInput
 from identity.principals import principal_for_user
 from identity.selectors import organization_for_user
@@ -42,10 +43,14 @@ class OrganizationPortalMixin(LoginRequiredMixin):
         if principal is None:
             raise Http404("No such organization.")
         request.organization, request.principal = organization, principal
-        permission = self.get_permission_required()
-        if permission and not may(principal, permission):
-            raise PermissionDenied(f"You need the {permission} permission.")
+        if not self.allowed(principal):
+            raise PermissionDenied(f"You need the {self.get_permission_required()} permission.")
         return super().dispatch(request, *args, **kwargs)
+
+    def allowed(self, principal):
+        """May ``principal`` open the page? Organization-wide by default; pages reached from a resource override it."""
+        permission = self.get_permission_required()
+        return not permission or may(principal, permission)
 
     @property
     def organization(self):
@@ -60,23 +65,6 @@ class OrganizationPortalMixin(LoginRequiredMixin):
 
     def org_url(self, name, **kwargs):
         return reverse(name, kwargs={"org": self.organization.slug, **kwargs})
-
-
-def apply_domain_error(form, error):
-    """Put a service's field errors on the form's fields (others on the form itself)."""
-    if not isinstance(error, DomainError):
-        raise TypeError(error)
-    unplaced = not error.field_errors
-    for field, messages_ in error.field_errors.items():
-        leaf = field.split(".")[-1]
-        target = field if field in form.fields else leaf if leaf in form.fields else None
-        if target is None:
-            unplaced = True  # its short field message means little away from the field: say it whole
-            continue
-        for message in messages_:
-            form.add_error(target, message)
-    if unplaced:
-        form.add_error(None, error.message)
 
 
 def save_through_service(form, operation):
