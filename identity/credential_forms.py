@@ -9,11 +9,11 @@ import re
 from django import forms
 
 from identity import services
-from identity.errors import DomainError
-from identity.models import Group, Resource, Role, ServiceCredential
+from identity.authorization import ensure_may_give
+from identity.errors import DomainError, NotPermitted
+from identity.models import Group, Resource, ResourceKind, Role, ServiceCredential
 from identity.oauth.client_assertions import normalise_public_keys
 from identity.services.credential_access import grants_view
-from identity.permissions import is_valid_permission
 
 Method = ServiceCredential.AuthMethod
 
@@ -101,7 +101,10 @@ class CredentialAccessForm(forms.Form):
 
     Grant rows are the fields ``grant_<n>_resource``, ``grant_<n>_role`` and ``grant_<n>_permissions``:
     as many as the data holds plus a few empty ones; the page's script adds more. A resource is
-    typed as ``kind/name`` (unique in an organization) from a datalist, which copes with hundreds.
+    typed as ``kind/name`` (unique in an organization) from a datalist, which copes with hundreds;
+    its permissions are its kind's actions. ``resource_paths`` are the resources the actor may
+    manage grants on; ``unreachable`` the labels of the others, refused by name. A grant row that
+    is new must be within what the actor holds there (checked per row, so the row says why).
     """
 
     groups = forms.TypedMultipleChoiceField(
@@ -114,14 +117,24 @@ class CredentialAccessForm(forms.Form):
         help_text="Optional: then its grants, and what it inherits from its groups, count only inside this resource.",
     )
 
-    def __init__(self, *args, organization, actor, resource_paths, with_bound_resource=True, **kwargs):
+    def __init__(
+        self, *args, organization, actor, resource_paths, with_bound_resource=True, credential=None,
+        unreachable=frozenset(), groups_editable=True, **kwargs,
+    ):
         super().__init__(*args, **kwargs)
-        self.organization, self.actor = organization, actor
+        self.organization, self.actor, self.credential = organization, actor, credential
         self.resource_ids = {label: pk for pk, label, _ in resource_paths}
+        self.unreachable, self.groups_editable = set(unreachable), groups_editable
         self.fields["groups"].choices = [(g.pk, g.name) for g in Group.objects.filter(organization=organization).order_by("name")]
+        if not groups_editable:
+            self.fields["groups"].disabled = True
+            self.fields["groups"].help_text = "Changing groups needs service_credentials:write for the whole organization."
         if not with_bound_resource:
             del self.fields["bound_resource"]
-        role_choices = [("", "No role")] + [(r.name, r.name) for r in Role.objects.filter(organization=organization).order_by("name")]
+        self.current = grants_view(credential) if credential is not None else []
+        self.kind_permissions = {kind.name: kind.permissions for kind in ResourceKind.objects.filter(organization=organization)}
+        self.role_permissions = {role.name: role.permissions for role in self._roles()}
+        role_choices = [("", "No role")] + [(name, name) for name in self.role_permissions]
         self.row_count = self._used_rows() + EMPTY_GRANT_ROWS
         for index in range(self.row_count):
             number = index + 1
@@ -130,10 +143,45 @@ class CredentialAccessForm(forms.Form):
                 widget=forms.TextInput(attrs={"list": "resource-options", "autocomplete": "off", "placeholder": "kind/name"}),
             )
             self.fields[f"grant_{index}_role"] = forms.ChoiceField(label=f"Role {number}", required=False, choices=role_choices)
-            self.fields[f"grant_{index}_permissions"] = forms.CharField(
-                label=f"Permissions {number}", required=False, max_length=2000,
-                widget=forms.TextInput(attrs={"placeholder": "e.g. projects:read, deployments:write", "autocomplete": "off"}),
+            self.fields[f"grant_{index}_permissions"] = forms.MultipleChoiceField(
+                label=f"Permissions {number}", required=False, choices=self._permission_choices(index),
+                widget=forms.SelectMultiple(attrs={"size": 4, "data-permissions": ""}),
             )
+
+    def _roles(self):
+        roles = Role.objects.filter(organization=self.organization).order_by("name")
+        bound_id = getattr(self.credential, "bound_resource_id", None)
+        # A product-bound credential holds only its product's roles: offer nothing else.
+        return roles.filter(product_id=bound_id) if bound_id is not None else roles
+
+    def _row_value(self, index, part):
+        name = f"grant_{index}_{part}"
+        return self.data.get(self.add_prefix(name), "") if self.is_bound else self.initial.get(name, "")
+
+    def _kept_permissions(self, resource_id):
+        """What the credential's grants on this resource already have beside their role (kept as they are)."""
+        return {p for grant in self.current if grant["resource"] == resource_id for p in grant["own_permissions"]}
+
+    def _allowed_permissions(self, label):
+        """The permissions a grant on this resource may have: its kind's actions, and those it already has."""
+        kind = label.split("/", 1)[0]
+        return list(self.kind_permissions.get(kind, ())) + sorted(
+            self._kept_permissions(self.resource_ids[label]) - set(self.kind_permissions.get(kind, ()))
+        )
+
+    def _permission_choices(self, index):
+        """Every kind's actions, grouped by kind (the script shows the chosen resource's group only);
+        what a grant already has beside its kind's actions is in its kind's group, so it stays chosen."""
+        label = (self._row_value(index, "resource") or "").strip()
+        row_kind = label.split("/", 1)[0] if label in self.resource_ids else None
+        extra = set(self._allowed_permissions(label)) - set(self.kind_permissions.get(row_kind, ())) if row_kind else set()
+        groups = []
+        for kind in sorted(set(self.kind_permissions) | ({row_kind} if row_kind else set())):
+            permissions = [p for p in self.kind_permissions.get(kind, ()) if p not in extra]
+            if kind == row_kind:
+                permissions += sorted(extra)
+            groups.append((kind, [(p, p) for p in permissions]))
+        return groups
 
     def _used_rows(self):
         source, name = (self.data, self.add_prefix("grant_")) if self.is_bound else (self.initial, "grant_")
@@ -150,7 +198,9 @@ class CredentialAccessForm(forms.Form):
 
     def _resource_id(self, field, label):
         pk = self.resource_ids.get(label)
-        if pk is None:
+        if pk is None and label in self.unreachable:
+            self.add_error(field, f"You cannot change grants on {label}: you need service_credentials:write there.")
+        elif pk is None:
             self.add_error(field, f"No resource “{label}”: pick one from the list (kind/name, e.g. projects/alpha).")
         return pk
 
@@ -158,28 +208,54 @@ class CredentialAccessForm(forms.Form):
         resource_field, role_field, permissions_field = (f"grant_{index}_{part}" for part in ("resource", "role", "permissions"))
         label = (cleaned.get(resource_field) or "").strip()
         role = cleaned.get(role_field) or ""
-        permissions = [p for p in re.split(r"[\s,]+", cleaned.get(permissions_field) or "") if p]
-        if not (label or role or permissions):
+        permissions = sorted(set(cleaned.get(permissions_field) or []))
+        if not (label or role or permissions or self.has_error(permissions_field)):
             return None
         if not label:
             self.add_error(resource_field, "Pick the resource this grant is for.")
             return None
-        bad = [p for p in permissions if not is_valid_permission(p)]
-        if bad:
-            self.add_error(permissions_field, f"“{bad[0]}” is not a permission: write kind:action, e.g. projects:read.")
-        elif not (role or permissions):
+        if not (role or permissions or self.has_error(permissions_field)):
             self.add_error(permissions_field, "Give a role or at least one permission on this resource.")
         pk = self._resource_id(resource_field, label)
-        if pk is None or bad or not (role or permissions):
+        if pk is None or not (role or permissions):
+            return None
+        allowed = self._allowed_permissions(label)
+        foreign = [p for p in permissions if p not in allowed]
+        if foreign:
+            offered = ", ".join(allowed) or "none: give a role"
+            self.add_error(permissions_field, f"“{foreign[0]}” is not an action of {label.split('/', 1)[0]}: choose among {offered}.")
             return None
         grant = {"resource": pk, "permissions": permissions}
         if role:
             grant["role"] = role
         return grant
 
+    def _is_current(self, grant):
+        """Unchanged grants are kept as they are, whatever the actor holds."""
+        own = sorted(set(grant["permissions"]) - set(self.role_permissions.get(grant.get("role"), ())))
+        return any(
+            (c["resource"], c["role"], c["own_permissions"]) == (grant["resource"], grant.get("role"), own) for c in self.current
+        )
+
+    def _check_giving(self, rows):
+        """Nobody gives more than they hold: a new row's role and permissions, each named on its field."""
+        resources = Resource.objects.in_bulk([grant["resource"] for _, grant in rows])
+        for index, grant in rows:
+            if self._is_current(grant):
+                continue
+            given = [(f"grant_{index}_role", self.role_permissions.get(grant.get("role"), ())), (f"grant_{index}_permissions", grant["permissions"])]
+            for field, permissions in given:
+                try:
+                    ensure_may_give(self.actor, permissions, resource=resources[grant["resource"]], field=field)
+                except NotPermitted as error:
+                    self.add_error(field, error.message)
+
     def clean(self):
         cleaned = super().clean()
-        grants = [grant for index in range(self.row_count) if (grant := self._clean_row(cleaned, index))]
+        rows = [(index, grant) for index in range(self.row_count) if (grant := self._clean_row(cleaned, index))]
+        if not self.errors:
+            self._check_giving(rows)
+        grants = [grant for _, grant in rows]
         cleaned["resource_grants"] = grants
         label = (cleaned.get("bound_resource") or "").strip()
         cleaned["bound_resource"] = None
@@ -188,8 +264,8 @@ class CredentialAccessForm(forms.Form):
         if not self.errors:
             try:
                 services.service_credential_check_access(
-                    organization=self.organization, actor=self.actor,
-                    groups=list(cleaned.get("groups") or []), resource_grants=grants,
+                    organization=self.organization, actor=self.actor, credential=self.credential,
+                    groups=list(cleaned.get("groups") or []) if self.groups_editable else None, resource_grants=grants,
                 )
             except DomainError as error:
                 for field, messages in error.field_errors.items():
@@ -201,14 +277,18 @@ class CredentialAccessForm(forms.Form):
 
     @staticmethod
     def initial_for(credential, resource_paths):
-        """The edit page's starting point: the credential's groups and its own grants, one row each."""
+        """The edit page's starting point: its groups and its own grants where the page may change them, one row each."""
         labels = {pk: label for pk, label, _ in resource_paths}
         initial = {"groups": [g.pk for g in credential.groups.all()]}
-        for index, grant in enumerate(grants_view(credential)):
-            initial[f"grant_{index}_resource"] = labels.get(grant["resource"], "")
+        index = 0
+        for grant in grants_view(credential):
+            if grant["resource"] not in labels:
+                continue
+            initial[f"grant_{index}_resource"] = labels[grant["resource"]]
             initial[f"grant_{index}_role"] = grant["role"] or ""
-            # A role's own permissions follow the role; only the ones given beside it are typed.
-            initial[f"grant_{index}_permissions"] = ", ".join(grant["own_permissions"])
+            # A role's own permissions follow the role; only the ones given beside it are chosen.
+            initial[f"grant_{index}_permissions"] = grant["own_permissions"]
+            index += 1
         return initial
 
 

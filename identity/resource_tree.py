@@ -20,7 +20,7 @@ SELECT start_id, id FROM chain ORDER BY start_id, depth
 
 _DESCENDANTS = """
 WITH RECURSIVE subtree(id, depth) AS (
-    SELECT id, 0 FROM identity_resource WHERE id = %s
+    SELECT id, 0 FROM identity_resource WHERE id IN ({starts})
     UNION ALL
     SELECT child.id, subtree.depth + 1
     FROM identity_resource AS child JOIN subtree ON child.parent_id = subtree.id
@@ -46,8 +46,17 @@ def ancestor_ids(resource_ids):
 
 def descendant_ids(resource_id):
     """The resource's id and every id below it."""
+    return subtree_ids([resource_id])
+
+
+def subtree_ids(resource_ids):
+    """The ids of these resources and of every resource below any of them, in one query."""
+    resource_ids = sorted({int(pk) for pk in resource_ids})
+    if not resource_ids:
+        return set()
+    sql = _DESCENDANTS.format(starts=", ".join(["%s"] * len(resource_ids)))
     with connection.cursor() as cursor:
-        cursor.execute(_DESCENDANTS, [resource_id, MAX_RESOURCE_DEPTH])
+        cursor.execute(sql, [*resource_ids, MAX_RESOURCE_DEPTH])
         return {row[0] for row in cursor.fetchall()}
 
 

@@ -6,10 +6,11 @@ gives it holds, at that place; joining a group gives it the group's bindings, so
 holds for the groups it is put in.
 """
 
-from identity.authorization import ensure_may, ensure_may_give, may
+from identity.authorization import ensure_may, ensure_may_give, may, may_on_each
 from identity.errors import NotPermitted
 from identity.holdings import holdings_of_credential
 from identity.models import Group, Resource, Role, RoleBinding
+from identity.models.bindings import SERVICE_CREDENTIAL, SUBJECT_ADMIN_KINDS
 
 from .role_bindings import resource_bindings, set_resource_bindings
 from .validation import field_error, is_id
@@ -137,6 +138,24 @@ def service_credential_check_access(*, organization, actor, groups, resource_gra
         for resource, role, permissions in grants:
             ensure_may_give(actor, set(permissions) | set(role.permissions if role else ()), resource=resource, field="resource_grants")
     return group_objects, grants
+
+
+def bindings_out_of_reach(actor, credential):
+    """The credential's bindings on resources where ``actor`` may not manage them (one tree query)."""
+    bindings = resource_bindings(credential)
+    permission = f"{SUBJECT_ADMIN_KINDS[SERVICE_CREDENTIAL]}:write"
+    allowed = may_on_each(actor, [(permission, binding.resource) for binding in bindings])
+    return [binding for binding, ok in zip(bindings, allowed) if not ok]
+
+
+def keeping_out_of_reach(actor, credential, grants):
+    """``grants`` for the part of the tree the actor manages, plus every other binding exactly as it is.
+
+    A project admin's page shows only their project's grants; saving it must not read as
+    "remove everything elsewhere".
+    """
+    kept = [(binding.resource, binding.role, set(binding.permissions)) for binding in bindings_out_of_reach(actor, credential)]
+    return list(grants) + kept
 
 
 def apply_grants(*, organization, actor, credential, grants):

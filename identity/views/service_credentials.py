@@ -5,7 +5,7 @@ these views only turn forms into calls and results into pages.
 """
 
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -22,14 +22,14 @@ from identity.credential_forms import (
     CredentialRevokeForm,
     CredentialSummaryForm,
 )
-from identity.credential_usage import token_url_for
+from identity.credential_selectors import credential_reach, visible_service_credentials, with_roles_and_groups
+from identity.credential_usage import client_keys_csv, token_url_for, usage_example
 from identity.errors import DomainError
 from identity.models import Group, ServiceCredential
 from identity.services.credential_access import grants_view
 from identity.services.validation import query_text
 
 from .base import OrganizationPortalMixin, PortalDeleteView, PortalListView, PortalObjectView, apply_domain_error
-from .one_time_pages import WizardReplayGuard, show_client_keys_once, wizard_finished
 
 LIST = "portal:service_credential_list"
 KIND = "service_credentials"
@@ -46,18 +46,56 @@ FIELD_STEPS = {
 }
 
 
-class ServiceCredentialListView(PortalListView):
+def render_keys(request, credential, client_secret, *, heading):
+    """The page that shows a client key once: never cached, never stored, gone after "Close"."""
+    token_url = token_url_for(request)
+    context = {
+        "credential": credential,
+        "heading": heading,
+        "client_secret": client_secret,
+        "token_url": token_url,
+        "usage_example": usage_example(credential=credential, token_url=token_url, client_secret=client_secret),
+        "csv": client_keys_csv(credential=credential, client_secret=client_secret, token_url=token_url),
+        "csv_filename": f"{credential.name}-client-keys.csv",
+    }
+    response = render(request, "identity/service_credentials/keys.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class ReachedFromResources:
+    """Pages a person reaches with ``service_credentials:read`` (or ``:write``) on a resource, not only
+    organization-wide; what they see there is ``credential_reach``'s answer, asked once a request."""
+
+    @property
+    def reach(self):
+        if not hasattr(self, "_reach"):
+            self._reach = credential_reach(self.principal)
+        return self._reach
+
+    def allowed(self, principal):
+        return self.reach.may_read
+
+    def queryset(self):
+        return visible_service_credentials(self.reach, organization=self.organization)
+
+
+class ServiceCredentialListView(ReachedFromResources, PortalListView):
     kind, list_url_name, template_name = KIND, LIST, "identity/service_credentials/list.html"
 
     def objects(self):
-        return selectors.service_credential_list(
+        return with_roles_and_groups(visible_service_credentials(
+            self.reach,
             organization=self.organization,
             status=self.request.GET.get("status", "") if self.request.GET.get("status") in ServiceCredential.Status.values else "",
             search=query_text(self.request.GET, "search"),
-        )
+        ))
 
     def extra_context(self):
-        return {"statuses": ServiceCredential.Status.choices, "status": self.request.GET.get("status", "")}
+        return {
+            "statuses": ServiceCredential.Status.choices, "status": self.request.GET.get("status", ""),
+            "sees_all": self.reach.sees_all,
+        }
 
 
 class _StepFailed(Exception):
@@ -69,7 +107,7 @@ class _StepFailed(Exception):
 
 
 @method_decorator(never_cache, name="dispatch")
-class ServiceCredentialCreateWizard(OrganizationPortalMixin, WizardReplayGuard, SessionWizardView):
+class ServiceCredentialCreateWizard(OrganizationPortalMixin, SessionWizardView):
     permission_required = f"{KIND}:write"
     form_list = [
         ("details", CredentialDetailsForm),
@@ -160,8 +198,7 @@ class ServiceCredentialCreateWizard(OrganizationPortalMixin, WizardReplayGuard, 
         except DomainError as error:
             field = next(iter(error.field_errors), None)
             raise _StepFailed(FIELD_STEPS.get(field, "access"), error) from error
-        wizard_finished(self.request, credential)
-        return show_client_keys_once(self.request, credential, client_secret, heading=f"Service credential “{credential.name}” created")
+        return render_keys(self.request, credential, client_secret, heading=f"Service credential “{credential.name}” created")
 
 
 class CredentialPage(PortalObjectView):
@@ -177,7 +214,7 @@ class CredentialPage(PortalObjectView):
         return self.org_url("portal:service_credential_detail", pk=credential.pk)
 
 
-class ServiceCredentialDetailView(CredentialPage):
+class ServiceCredentialDetailView(ReachedFromResources, CredentialPage):
     template_name = "identity/service_credentials/detail.html"
 
     def get_permission_required(self):
@@ -194,23 +231,41 @@ class ServiceCredentialDetailView(CredentialPage):
             "token_url": token_url_for(request),
             "token_lifetime": dict(TOKEN_LIFETIME_CHOICES)[credential.token_lifetime],
             "revoke_form": CredentialRevokeForm(credential=credential),
+            "may_edit_access": self.reach.may_manage,
         })
 
 
-class ServiceCredentialAccessView(CredentialPage):
-    """Only groups and resource grants change after creation."""
+class ServiceCredentialAccessView(ReachedFromResources, CredentialPage):
+    """Only groups and resource grants change after creation; a project admin changes only theirs.
+
+    Grants where the actor may not manage them are shown read-only and kept as they are when the
+    page is saved; groups change only for an organization-wide ``service_credentials:write``.
+    """
 
     template_name = "identity/service_credentials/access.html"
 
-    def make_form(self, credential, data=None):
-        paths = selectors.resource_paths(organization=self.organization)
-        return CredentialAccessForm(
-            data, organization=self.organization, actor=self.principal, resource_paths=paths,
-            with_bound_resource=False, initial=CredentialAccessForm.initial_for(credential, paths),
-        ), paths
+    def allowed(self, principal):
+        return self.reach.may_manage
 
-    def show(self, credential, form, paths, status=200):
-        return self.render({"credential": credential, "form": form, "resource_paths": paths}, status=status)
+    def make_form(self, credential, data=None):
+        every_path = selectors.resource_paths(organization=self.organization)
+        paths = [row for row in every_path if self.reach.manages(row[0])]
+        form = CredentialAccessForm(
+            data, organization=self.organization, actor=self.principal, resource_paths=paths,
+            with_bound_resource=False, credential=credential, groups_editable=self.reach.everywhere_write,
+            unreachable={label for pk, label, _ in every_path if not self.reach.manages(pk)},
+            initial=CredentialAccessForm.initial_for(credential, paths),
+        )
+        all_paths = {pk: path for pk, _, path in every_path}
+        kept = [
+            (all_paths.get(grant["resource"], "?"), grant["role"], grant["permissions"])
+            for grant in form.current if not self.reach.manages(grant["resource"])
+        ]
+        return form, paths, kept
+
+    def show(self, credential, form, paths, kept, status=200):
+        context = {"credential": credential, "form": form, "resource_paths": paths, "kept_grants": kept}
+        return self.render(context, status=status)
 
     def get(self, request, *args, **kwargs):
         credential = self.get_object()
@@ -218,19 +273,20 @@ class ServiceCredentialAccessView(CredentialPage):
 
     def post(self, request, *args, **kwargs):
         credential = self.get_object()
-        form, paths = self.make_form(credential, request.POST)
+        form, paths, kept = self.make_form(credential, request.POST)
         if form.is_valid():
             try:
                 services.service_credential_update(
                     credential=credential, actor=self.principal,
-                    groups=list(form.cleaned_data["groups"]), resource_grants=form.cleaned_data["resource_grants"],
+                    groups=list(form.cleaned_data["groups"]) if self.reach.everywhere_write else None,
+                    resource_grants=form.cleaned_data["resource_grants"], only_within_reach=not self.reach.everywhere_write,
                 )
             except DomainError as error:
                 apply_domain_error(form, error)
             else:
                 messages.success(request, f"Groups and resources of “{credential.name}” saved.")
                 return redirect(self.detail_url(credential))
-        return self.show(credential, form, paths, status=400)
+        return self.show(credential, form, paths, kept, status=400)
 
 
 @method_decorator(require_POST, name="dispatch")
@@ -270,7 +326,7 @@ class ServiceCredentialRegenerateView(CredentialPage):
         except DomainError as error:
             messages.error(request, error.message)
             return redirect(self.detail_url(credential))
-        return show_client_keys_once(request, credential, client_secret, heading=f"New client key for “{credential.name}”")
+        return render_keys(request, credential, client_secret, heading=f"New client key for “{credential.name}”")
 
 
 class ServiceCredentialRevokeView(CredentialPage):

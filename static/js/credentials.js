@@ -3,8 +3,31 @@
 (function () {
   "use strict";
 
-  // "Add another resource": copy the last grant row, numbered one higher, empty.
+  // A grant row offers the permissions of its resource's kind: once a known kind/name is typed,
+  // the other kinds' groups are hidden (the server checks the same).
+  function syncPermissions(row) {
+    var resource = row.querySelector("input[name$='_resource']");
+    var select = row.querySelector("select[data-permissions]");
+    if (!resource || !select) { return; }
+    var kind = resource.value.trim().split("/")[0];
+    var groups = select.querySelectorAll("optgroup");
+    var known = resource.value.indexOf("/") > 0 && Array.prototype.some.call(groups, function (g) { return g.label === kind; });
+    groups.forEach(function (group) {
+      var shown = !known || group.label === kind;
+      group.hidden = !shown;
+      group.disabled = !shown;
+    });
+  }
   var rows = document.querySelector("[data-grant-rows]");
+  if (rows) {
+    rows.querySelectorAll("[data-grant-row]").forEach(syncPermissions);
+    rows.addEventListener("input", function (event) {
+      var row = event.target.closest("[data-grant-row]");
+      if (row && /_resource$/.test(event.target.name)) { syncPermissions(row); }
+    });
+  }
+
+  // "Add another resource": copy the last grant row, numbered one higher, empty.
   var addRow = document.querySelector("[data-add-grant-row]");
   if (rows && addRow) {
     addRow.hidden = false;
@@ -26,7 +49,9 @@
       });
       row.querySelectorAll(".errorlist").forEach(function (list) { list.remove(); });
       row.querySelectorAll(".field--error").forEach(function (cell) { cell.classList.remove("field--error"); });
+      row.querySelectorAll("option").forEach(function (option) { option.selected = false; });
       rows.appendChild(row);
+      syncPermissions(row);
       row.querySelector("input").focus();
     });
   }
