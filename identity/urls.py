@@ -8,6 +8,7 @@ from identity.views import (
     groups,
     invitations,
     members,
+    one_time_pages,
     organizations,
     resource_kinds,
     resources,
@@ -69,6 +70,7 @@ urlpatterns = [
     credential_page("<int:pk>/disable/", credentials.ServiceCredentialStatusView.as_view(action="disable"), "disable"),
     credential_page("<int:pk>/enable/", credentials.ServiceCredentialStatusView.as_view(action="enable"), "enable"),
     credential_page("<int:pk>/regenerate/", credentials.ServiceCredentialRegenerateView.as_view(), "regenerate"),
+    credential_page("<int:pk>/keys/", one_time_pages.ServiceCredentialKeysView.as_view(), "keys"),
     credential_page("<int:pk>/revoke/", credentials.ServiceCredentialRevokeView.as_view(), "revoke"),
     credential_page("<int:pk>/delete/", credentials.ServiceCredentialDeleteView.as_view(), "delete"),
     # Service tokens
@@ -78,6 +80,11 @@ urlpatterns = [
         "orgs/<slug:org>/service-tokens/<int:pk>/delete/",
         service_tokens.ServiceTokenDeleteView.as_view(),
         name="service_token_delete",
+    ),
+    path(
+        "orgs/<slug:org>/service-tokens/<int:pk>/created/",
+        one_time_pages.ServiceTokenCreatedView.as_view(),
+        name="service_token_created",
     ),
     # Audit log
     path("orgs/<slug:org>/audit/", audit.AuditLogView.as_view(), name="audit_log"),

@@ -8,6 +8,7 @@ from oauth2_provider.models import AccessToken
 from rest_framework.exceptions import NotFound
 
 from identity.models import Organization, ServiceToken
+from identity.oauth.token_scope import token_scopes
 from identity.principals import principal_for_service_credential, principal_for_service_token, principal_for_user
 from identity.selectors import organization_for_user
 from identity.services.validation import query_text
@@ -15,7 +16,7 @@ from identity.services.validation import query_text
 
 def _credential_principal(access_token):
     credential = access_token.application.service_credential
-    return principal_for_service_credential(credential, scopes=access_token.scope.split())
+    return principal_for_service_credential(credential, scopes=token_scopes(access_token))
 
 
 def principal_for_request(request, org_slug):

@@ -229,6 +229,11 @@ class PortcullisOAuth2Validator(OAuth2Validator):
         # At most once a minute, as for service tokens: busy clients do not write the row on every grant.
         if credential.last_used_at is None or now - credential.last_used_at >= settings.PORTCULLIS_TOKEN_LAST_USED_INTERVAL:
             ServiceCredential.objects.filter(pk=credential.pk).update(last_used_at=now)
+        if not request.scope:
+            # No scope asked for: the token follows the credential's bindings as they change (a
+            # role widened after the grant counts at the next request), so none is stored to cap it.
+            # The response still lists what the credential holds now.
+            token = dict(token, scope="")
         super()._save_bearer_token(token, request, *args, **kwargs)
 
     def _load_access_token(self, token):

@@ -19,6 +19,7 @@ from django.db import connection
 from identity.authorization import may, may_on_each
 from identity.errors import NotPermitted
 from identity.models import Resource
+from identity.oauth.token_scope import token_scopes
 from identity.oauth.validator import live_access_token
 from identity.permissions import PERMISSION_PATTERN
 from identity.principals import principal_for_service_credential, principal_for_service_token
@@ -125,7 +126,7 @@ def _token_principal(token):
     if access_token is None:
         return None
     credential = access_token.application.service_credential
-    return principal_for_service_credential(credential, scopes=access_token.scope.split())
+    return principal_for_service_credential(credential, scopes=token_scopes(access_token))
 
 
 def _clean_checks(checks):

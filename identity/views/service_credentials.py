@@ -5,7 +5,7 @@ these views only turn forms into calls and results into pages.
 """
 
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -23,13 +23,14 @@ from identity.credential_forms import (
     CredentialSummaryForm,
 )
 from identity.credential_selectors import credential_reach, visible_service_credentials, with_roles_and_groups
-from identity.credential_usage import client_keys_csv, token_url_for, usage_example
+from identity.credential_usage import token_url_for
 from identity.errors import DomainError
 from identity.models import Group, ServiceCredential
 from identity.services.credential_access import grants_view
 from identity.services.validation import query_text
 
 from .base import OrganizationPortalMixin, PortalDeleteView, PortalListView, PortalObjectView, apply_domain_error
+from .one_time_pages import WizardReplayGuard, show_client_keys_once, wizard_finished
 
 LIST = "portal:service_credential_list"
 KIND = "service_credentials"
@@ -44,23 +45,6 @@ FIELD_STEPS = {
     "name": "details", "description": "details", "token_endpoint_auth_method": "details", "jwks": "details",
     "public_key": "details", "validity": "expiration", "token_lifetime": "expiration",
 }
-
-
-def render_keys(request, credential, client_secret, *, heading):
-    """The page that shows a client key once: never cached, never stored, gone after "Close"."""
-    token_url = token_url_for(request)
-    context = {
-        "credential": credential,
-        "heading": heading,
-        "client_secret": client_secret,
-        "token_url": token_url,
-        "usage_example": usage_example(credential=credential, token_url=token_url, client_secret=client_secret),
-        "csv": client_keys_csv(credential=credential, client_secret=client_secret, token_url=token_url),
-        "csv_filename": f"{credential.name}-client-keys.csv",
-    }
-    response = render(request, "identity/service_credentials/keys.html", context)
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 class ReachedFromResources:
@@ -107,7 +91,7 @@ class _StepFailed(Exception):
 
 
 @method_decorator(never_cache, name="dispatch")
-class ServiceCredentialCreateWizard(OrganizationPortalMixin, SessionWizardView):
+class ServiceCredentialCreateWizard(OrganizationPortalMixin, WizardReplayGuard, SessionWizardView):
     permission_required = f"{KIND}:write"
     form_list = [
         ("details", CredentialDetailsForm),
@@ -198,7 +182,8 @@ class ServiceCredentialCreateWizard(OrganizationPortalMixin, SessionWizardView):
         except DomainError as error:
             field = next(iter(error.field_errors), None)
             raise _StepFailed(FIELD_STEPS.get(field, "access"), error) from error
-        return render_keys(self.request, credential, client_secret, heading=f"Service credential “{credential.name}” created")
+        wizard_finished(self.request, credential)
+        return show_client_keys_once(self.request, credential, client_secret, heading=f"Service credential “{credential.name}” created")
 
 
 class CredentialPage(PortalObjectView):
@@ -326,7 +311,7 @@ class ServiceCredentialRegenerateView(CredentialPage):
         except DomainError as error:
             messages.error(request, error.message)
             return redirect(self.detail_url(credential))
-        return render_keys(request, credential, client_secret, heading=f"New client key for “{credential.name}”")
+        return show_client_keys_once(request, credential, client_secret, heading=f"New client key for “{credential.name}”")
 
 
 class ServiceCredentialRevokeView(CredentialPage):

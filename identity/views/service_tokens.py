@@ -1,4 +1,4 @@
-"""Service tokens (API keys): list, create (the token is shown once), delete after confirmation."""
+"""Service tokens (API keys): list, create (the token is then shown once, after a redirect), delete after confirmation."""
 
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
@@ -7,6 +7,7 @@ from identity import selectors, services
 from identity.forms import ServiceTokenForm
 
 from .base import PortalCreateView, PortalDeleteView, PortalListView, save_through_service
+from .one_time_pages import show_service_token_once
 
 LIST = "portal:service_token_list"
 
@@ -40,12 +41,7 @@ class ServiceTokenCreateView(PortalCreateView):
         if not saved:
             return self.render_form(form, status=400)
         service_token, plaintext = created
-        # The plaintext lives only in this response: never in the session, a message or the database.
-        response = self.render(
-            {"service_token": service_token, "token": plaintext}, template_name="identity/service_tokens/created.html"
-        )
-        response["Cache-Control"] = "no-store"
-        return response
+        return show_service_token_once(request, service_token, plaintext)
 
 
 class ServiceTokenDeleteView(PortalDeleteView):

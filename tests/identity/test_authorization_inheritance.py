@@ -181,6 +181,34 @@ def test_widening_a_role_widens_a_service_token_at_its_next_request(organization
     assert api.get(groups).status_code == 200
 
 
+def test_widening_a_role_widens_a_bearer_token_already_issued_at_its_next_request(client, organization, auditor):
+    group = services.group_create(organization=organization, actor=admin(organization), name="auditors", roles=["auditor"])
+    api = bearer_client(client, *services.service_credential_create(
+        organization=organization, actor=admin(organization), name="reader", groups=[group.pk]
+    ))
+    groups = f"/api/v1/orgs/{organization.slug}/groups/"
+    assert api.get(groups).status_code == 403
+
+    services.role_update(role=auditor, actor=admin(organization), permissions=["audit_events:read", "groups:read", "secrets:read"])
+    assert api.get(groups).status_code == 200
+    assert "groups:read" in api.get("/api/v1/me/").json()["permissions"]
+
+
+def test_a_token_granted_for_an_explicit_scope_keeps_that_cap_when_the_role_widens(client, organization, auditor):
+    credential, secret = services.service_credential_create(organization=organization, actor=admin(organization), name="narrow")
+    bind(organization, "service_credential", credential.pk, "auditor")
+    response = client.post(
+        "/o/token/", {"grant_type": "client_credentials", "scope": "secrets:read"},
+        HTTP_AUTHORIZATION=basic(credential.application.client_id, secret),
+    )
+    assert response.json()["scope"] == "secrets:read"
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['access_token']}")
+    services.role_update(role=auditor, actor=admin(organization), permissions=["audit_events:read", "groups:read", "secrets:read"])
+    assert api.get(f"/api/v1/orgs/{organization.slug}/groups/").status_code == 403
+    assert api.get("/api/v1/me/").json()["permissions"] == ["secrets:read"]
+
+
 def test_a_role_changed_after_binding_on_a_company_changes_what_holds_below_it(organization, tree, project_admin):
     token, _ = token_bound_at(organization, project_admin, tree["acme"])
     assert may(principal_for_service_token(token), "environments:write", tree["prod"])
