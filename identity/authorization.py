@@ -7,9 +7,9 @@ or on a resource, where it holds on that resource and every resource below it. H
 action of every resource kind (``projects:deploy``…) at that place.
 """
 
-from identity.errors import NotPermitted
+from identity.errors import NotFound, NotPermitted
 from identity.models import Resource
-from identity.permissions import PLATFORM_KINDS
+from identity.permissions import PLATFORM_KINDS, PLATFORM_PERMISSIONS
 from identity.resource_tree import ancestor_ids
 
 SYSTEM = "system"
@@ -20,7 +20,8 @@ def _holds(permissions, permission):
     if permission in permissions:
         return True
     kind = permission.split(":", 1)[0]
-    return kind not in PLATFORM_KINDS and _TREE_ADMINISTRATION in permissions
+    # Administering an organization's resource tree never reaches the platform above it.
+    return kind not in PLATFORM_KINDS and permission not in PLATFORM_PERMISSIONS and _TREE_ADMINISTRATION in permissions
 
 
 def may(principal, permission, obj=None):
@@ -70,6 +71,20 @@ def ensure_may(principal, permission, obj=None, *, message=None):
     if not may(principal, permission, obj):
         where = f" on {obj}" if isinstance(obj, Resource) else ""
         raise NotPermitted(message or f"You need the {permission} permission{where}.")
+
+
+def ensure_may_on_platform(principal, permission):
+    """Platform objects (root credentials, organizations) lie outside every organization.
+
+    A principal acting inside an organization (a member, even its Account Holder, or one of its
+    tokens) does not learn they exist: ``NotFound``. A superuser, or a root credential's token,
+    needs ``permission`` (403 without it).
+    """
+    if principal is None or (
+        principal.kind != SYSTEM and not principal.is_superuser and principal.organization is not None
+    ):
+        raise NotFound("Not found.")
+    ensure_may(principal, permission)
 
 
 def ensure_may_give(actor, permissions, *, resource=None, field):

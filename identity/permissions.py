@@ -22,8 +22,14 @@ ACTIONS = ("read", "write")
 
 CATALOGUE = tuple(f"{kind}:{action}" for kind in PLATFORM_KINDS for action in ACTIONS)
 
-# Platform-wide permissions held only by root service credentials and superusers.
-PLATFORM_PERMISSIONS = ("organizations:read", "organizations:write")
+# Platform-wide permissions, outside every organization: held by superusers, and by each root
+# service credential as given at its creation. No organization's role or binding can hold them.
+PLATFORM_PERMISSIONS = (
+    "organizations:read",
+    "organizations:write",
+    "root_service_credentials:read",
+    "root_service_credentials:write",
+)
 
 ACCOUNT_HOLDER = "account_holder"
 SYS_ADMIN = "sys_admin"

@@ -87,7 +87,8 @@ def principal_for_service_credential(credential, scopes=None):
     held = holdings_of_credential(credential)
     permissions = held.organization_wide
     if credential.organization_id is None:
-        permissions |= frozenset(PLATFORM_PERMISSIONS)
+        # Only what it was given at creation (identity.services.root_credentials).
+        permissions |= frozenset(credential.platform_permissions) & frozenset(PLATFORM_PERMISSIONS)
     on_resources = held.on_resources
     scope_limit = frozenset(scopes) if scopes is not None else None
     if scope_limit is not None:

@@ -48,6 +48,8 @@ class ServiceCredential(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     auth_method = models.CharField(max_length=32, choices=AuthMethod.choices, default=AuthMethod.CLIENT_SECRET_BASIC)
     jwks = models.JSONField(default=dict, blank=True, help_text="Public keys for private_key_jwt.")
+    # A root credential's platform permissions, exactly as given at creation; [] in an organization.
+    platform_permissions = models.JSONField(default=list, blank=True)
     # Bumped by every key regeneration: a token grant that authenticated with an older key is not saved.
     secret_version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
@@ -60,6 +62,10 @@ class ServiceCredential(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "name"], name="service_credential_name_unique_per_org"),
+            # NULLs are distinct in the constraint above: root credentials need their own.
+            models.UniqueConstraint(
+                fields=["name"], condition=models.Q(organization__isnull=True), name="root_service_credential_name_unique"
+            ),
         ]
 
     def __str__(self):

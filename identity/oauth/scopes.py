@@ -12,7 +12,7 @@ def credential_scopes(credential):
     """Every permission the credential holds anywhere: the most its tokens may carry."""
     scopes = holdings_of_credential(credential).everything()
     if credential.organization_id is None:
-        scopes |= set(PLATFORM_PERMISSIONS)
+        scopes |= set(credential.platform_permissions) & set(PLATFORM_PERMISSIONS)
     return scopes
 
 

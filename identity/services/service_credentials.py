@@ -14,7 +14,7 @@ from django.db import transaction
 from oauth2_provider.models import AccessToken, Application, RefreshToken
 
 from identity import audit, clock
-from identity.authorization import ensure_may
+from identity.authorization import ensure_may, ensure_may_give, ensure_may_on_platform
 from identity.errors import Conflict, InvalidInput
 from identity.models import AuditAction, Resource, ServiceCredential, UsedClientAssertion
 from identity.models.resources import PRODUCTS
@@ -31,10 +31,10 @@ from .credential_access import (
 )
 from .role_bindings import resource_by_id
 from .validation import clean_name, ensure_name_free, field_error, save_unique
+from .vocabulary import clean_platform_permissions
 
 CLIENT_SECRET_PREFIX = "pcs_"
 Method = ServiceCredential.AuthMethod
-
 
 
 def new_client_secret():
@@ -58,6 +58,28 @@ def _kill_tokens(credential):
     RefreshToken.objects.filter(application=credential.application).delete()
 
 
+def _ensure_may_change(actor, credential):
+    """An organization's credential needs service_credentials:write there; a root credential is
+    the platform's, out of sight of everyone acting inside an organization."""
+    if credential.organization_id is None:
+        ensure_may_on_platform(actor, "root_service_credentials:write")
+    else:
+        ensure_may(actor, "service_credentials:write", credential)
+
+
+def _ensure_may_create(actor, organization, platform_permissions):
+    """Who may create this credential, and the platform permissions it will hold (root only)."""
+    if organization is not None:
+        ensure_may(actor, "service_credentials:write")
+        if platform_permissions:
+            raise field_error("permissions", "Platform permissions are held by root credentials only.")
+        return []
+    ensure_may_on_platform(actor, "root_service_credentials:write")
+    platform_permissions = clean_platform_permissions([] if platform_permissions is None else platform_permissions)
+    ensure_may_give(actor, platform_permissions, field="permissions")
+    return platform_permissions
+
+
 def _locked(credential):
     return ServiceCredential.objects.select_for_update(of=("self",)).select_related("application", "organization").get(pk=credential.pk)
 
@@ -65,7 +87,13 @@ def _locked(credential):
 def service_credential_check_name(*, organization, name):
     """The cleaned name if create would accept it; raises as create would. Saves nothing."""
     name = clean_name(name)
-    ensure_name_free(ServiceCredential.objects.filter(organization=organization), name=name)
+    credentials = ServiceCredential.objects.filter(organization=organization)
+    # A revoked credential keeps its name, so the audit log's history stays unambiguous: say so,
+    # or "already taken" puzzles someone who sees no live credential of that name.
+    if credentials.filter(name=name, status=ServiceCredential.Status.REVOKED).exists():
+        message = "A revoked credential keeps its name; choose another."
+        raise Conflict(f"The name “{name}” belongs to a revoked credential.", field_errors={"name": [message]})
+    ensure_name_free(credentials, name=name)
     return name
 
 
@@ -100,10 +128,14 @@ def service_credential_create(
     token_endpoint_auth_method=Method.CLIENT_SECRET_BASIC,
     jwks=None,
     public_key=None,
+    platform_permissions=None,
 ):
     """A new credential; returns ``(credential, client_secret)`` (the secret is None for
-    private_key_jwt). The client secret exists in clear only in this return value."""
-    ensure_may(actor, "service_credentials:write")
+    private_key_jwt). The client secret exists in clear only in this return value.
+
+    With no organization it is a root credential holding ``platform_permissions``
+    (``identity.services.root_credentials``)."""
+    platform_permissions = _ensure_may_create(actor, organization, platform_permissions)
     if not isinstance(description, str) or len(description) > 2000:
         raise field_error("description", "Ensure this field has no more than 2000 characters.")
     _clean_choice(validity, list(VALIDITY_DAYS), "validity")
@@ -114,6 +146,9 @@ def service_credential_create(
         try:
             key_set = normalise_public_keys(jwks=jwks, public_key=public_key)
         except ValueError as error:
+            if not public_key and not jwks:
+                # Neither given: either field would do, so both are named.
+                raise InvalidInput(f"public_key: {error}", field_errors={"public_key": [str(error)], "jwks": [str(error)]}) from error
             raise field_error("public_key" if public_key else "jwks", str(error)) from error
     name = service_credential_check_name(organization=organization, name=name)
     bound_resource = _clean_bound_resource(organization, bound_resource)
@@ -148,6 +183,7 @@ def service_credential_create(
         bound_resource=bound_resource,
         auth_method=token_endpoint_auth_method,
         jwks=key_set,
+        platform_permissions=platform_permissions,
         created_by=getattr(actor, "user", None) if getattr(getattr(actor, "user", None), "pk", None) else None,
     )
     save_unique(credential)
@@ -165,6 +201,7 @@ def service_credential_create(
             "auth_method": token_endpoint_auth_method,
             "groups": sorted(g.name for g in group_objects),
             "resource_grants": grants_summary(grants),
+            **({"permissions": platform_permissions} if organization is None else {}),
         },
     )
     return credential, (None if token_endpoint_auth_method == Method.PRIVATE_KEY_JWT else client_secret)
@@ -207,7 +244,7 @@ def _ensure_not_final(credential, verb):
 
 
 def _change_status(credential, actor, status, action, verb):
-    ensure_may(actor, "service_credentials:write", credential)
+    _ensure_may_change(actor, credential)
     credential = _locked(credential)
     _ensure_not_final(credential, verb)
     credential.status = status
@@ -233,7 +270,7 @@ def service_credential_enable(*, credential, actor):
 @transaction.atomic
 def service_credential_revoke(*, credential, actor, confirm_name):
     """Revoke for good; the caller must type the credential's exact name."""
-    ensure_may(actor, "service_credentials:write", credential)
+    _ensure_may_change(actor, credential)
     if confirm_name != credential.name:
         raise InvalidInput("name: type the credential's exact name to revoke it.", field_errors={"name": ["Does not match the credential's name."]})
     credential = _locked(credential)
@@ -249,7 +286,7 @@ def service_credential_revoke(*, credential, actor, confirm_name):
 @transaction.atomic
 def service_credential_regenerate_secret(*, credential, actor):
     """A new client key, shown once; the old key and every token it issued stop working."""
-    ensure_may(actor, "service_credentials:write", credential)
+    _ensure_may_change(actor, credential)
     ensure_may_take_over(actor, credential, verb="give a new key to")
     credential = _locked(credential)
     _ensure_not_final(credential, "given a new key")
@@ -273,7 +310,7 @@ def service_credential_regenerate_secret(*, credential, actor):
 @transaction.atomic
 def service_credential_delete(*, credential, actor):
     """Remove for good; the audit log keeps its history."""
-    ensure_may(actor, "service_credentials:write", credential)
+    _ensure_may_change(actor, credential)
     credential = _locked(credential)
     audit.record(
         action=AuditAction.SERVICE_CREDENTIAL_DELETE, organization=credential.organization, actor=actor,

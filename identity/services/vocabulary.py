@@ -1,7 +1,7 @@
 """Which permissions exist in an organization: the platform catalogue and its resource kinds' actions."""
 
 from identity.models import ResourceKind
-from identity.permissions import CATALOGUE, PERMISSION_PATTERN
+from identity.permissions import CATALOGUE, PERMISSION_PATTERN, PLATFORM_PERMISSIONS
 
 from .validation import field_error
 
@@ -30,4 +30,16 @@ def clean_permissions(organization, permissions, *, field="permissions"):
             f"No such permission: {', '.join(undeclared[:5])}. Resource permissions come from the "
             "organization's resource kinds (resource-kinds/).",
         )
+    return sorted(set(permissions))
+
+
+def clean_platform_permissions(permissions, *, field="permissions"):
+    """The sorted, distinct platform permissions (a root credential's); 400 naming ``field``
+    for anything else."""
+    if not isinstance(permissions, (list, tuple)) or not all(isinstance(p, str) for p in permissions):
+        raise field_error(field, "Give a list of permission strings.")
+    unknown = sorted(set(permissions) - set(PLATFORM_PERMISSIONS))
+    if unknown:
+        shown = ", ".join(p[:100] for p in unknown[:5])
+        raise field_error(field, f"No such platform permission: {shown}. Choose from: {', '.join(PLATFORM_PERMISSIONS)}.")
     return sorted(set(permissions))
