@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import root_credentials as root
 from . import service_credentials as views
 
 base = "orgs/<slug:org>/service-credentials/"
@@ -17,10 +18,11 @@ urlpatterns = [
     ),
     path(f"{base}<int:pk>/disable/", views.ServiceCredentialActionView.as_view(action="disable"), name="service-credential-disable"),
     path(f"{base}<int:pk>/enable/", views.ServiceCredentialActionView.as_view(action="enable"), name="service-credential-enable"),
-    path("root/service-credentials/", views.RootServiceCredentialListView.as_view(), name="root-service-credential-list"),
+    path("root/service-credentials/", root.RootServiceCredentialListView.as_view(), name="root-service-credential-list"),
+    # By id or by client id: scripts keep the client id they were given, not our row id.
     path(
-        "root/service-credentials/<int:pk>/",
-        views.RootServiceCredentialDetailView.as_view(),
+        "root/service-credentials/<str:reference>/",
+        root.RootServiceCredentialDetailView.as_view(),
         name="root-service-credential-detail",
     ),
 ]

@@ -1,9 +1,9 @@
-"""`/api/v1/orgs/{org}/service-credentials/` and `/api/v1/root/service-credentials/`."""
+"""`/api/v1/orgs/{org}/service-credentials/` (root credentials: ``root_credentials``)."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from identity import selectors, services
@@ -11,7 +11,6 @@ from identity.credential_usage import token_url_for, usage_example
 from identity.models import Resource, ServiceCredential
 from identity.models.credentials import TOKEN_LIFETIMES, VALIDITY_DAYS
 from identity.services.credential_access import grants_view
-from identity.principals import USER, Principal
 from identity.services.validation import query_text
 
 from .base import OrganizationScopedAPIView
@@ -232,46 +231,3 @@ class ServiceCredentialRegenerateView(CredentialObjectMixin, OrganizationScopedA
         )
         return keys_response(request, credential, client_secret, status.HTTP_200_OK)
 
-
-# ---------------------------------------------------------------- root credentials
-
-
-class SuperuserMixin:
-    """Root credentials belong to no organization: only superusers (in person) manage them."""
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if not getattr(request.user, "is_superuser", False) or request.auth is not None:
-            raise PermissionDenied("Only superusers manage root service credentials.")
-        self.principal = Principal(kind=USER, name=request.user.get_username(), user=request.user, is_superuser=True)
-
-
-class RootServiceCredentialListView(SuperuserMixin, generics.GenericAPIView):
-    serializer_class = OutputSerializer
-
-    @extend_schema(operation_id="root_service_credentials_list", responses=OutputSerializer(many=True))
-    def get(self, request, *args, **kwargs):
-        page = self.paginate_queryset(selectors.service_credential_list(organization=None))
-        return self.get_paginated_response(OutputSerializer(page, many=True).data)
-
-    @extend_schema(request=InputSerializer, responses={201: SECRET_RESPONSE})
-    def post(self, request, *args, **kwargs):
-        data = _validated(InputSerializer, request.data)
-        if data.pop("groups") or data.pop("resource_grants") or data.pop("bound_resource") is not None:
-            raise ValidationError({"groups": ["Root credentials have platform permissions, not groups or grants."]})
-        credential, client_secret = services.service_credential_create(organization=None, actor=self.principal, **data)
-        return keys_response(request, credential, client_secret, status.HTTP_201_CREATED)
-
-
-class RootServiceCredentialDetailView(SuperuserMixin, generics.GenericAPIView):
-    serializer_class = DetailSerializer
-
-    def get_credential(self):
-        return get_object_or_404(selectors.service_credential_list(organization=None), pk=self.kwargs["pk"])
-
-    def get(self, request, *args, **kwargs):
-        return Response(DetailSerializer(self.get_credential()).data)
-
-    def delete(self, request, *args, **kwargs):
-        services.service_credential_delete(credential=self.get_credential(), actor=self.principal)
-        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -177,13 +177,15 @@ def test_root_credentials_are_for_superusers_only(organization):
     superuser = get_user_model().objects.create_superuser("root", "root@example.com", "a-strong-password-123")
     client = APIClient()
     client.force_authenticate(superuser)
-    created = client.post("/api/v1/root/service-credentials/", {"name": "platform"}, format="json")
+    created = client.post(
+        "/api/v1/root/service-credentials/", {"name": "platform", "permissions": ["organizations:read"]}, format="json"
+    )
     assert created.status_code == 201, created.content
     assert created.json()["realm"] == "root"
     assert client.get("/api/v1/root/service-credentials/").json()["count"] == 1
     holder = make_member(organization, role="account_holder")
     client.force_authenticate(holder)
-    assert client.get("/api/v1/root/service-credentials/").status_code == 403
+    assert client.get("/api/v1/root/service-credentials/").status_code == 404
     org_list = APIClient()
     org_list.force_authenticate(holder)
     assert org_list.get(url(organization)).json()["count"] == 0
