@@ -3,8 +3,13 @@
 Every permission anyone holds comes from role bindings (``identity.models.RoleBinding``): at the
 organization, or on a resource and everything below it. This module reads them for a person, a
 service credential or a service token and folds them into ``Holdings``; ``identity.authorization``
-answers questions with them. Plain SQL: it runs on every authenticated request, and one
-statement with the role joined in answers it whatever the number of bindings or groups.
+answers questions with them. Plain SQL: it runs on every authenticated request. Each query is a
+UNION ALL of the subject's own bindings and its groups' so that both halves use their index.
+
+The per-request lookups (an access token by its checksum, a service token by its key id) read
+the bindings in the same statement, with ``BINDING_COLUMNS`` and ``ROLE_AND_RESOURCE``, fold them
+with ``holdings_from_rows`` and hand them over as the subject's ``preloaded_holdings``: the
+principal built for that request then needs no second query.
 """
 
 import json
@@ -12,33 +17,38 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
-_SELECT = """
-SELECT binding.resource_id, binding.permissions, role.permissions, role.product_id,
-       binding.group_id, binding.membership_id, resource.kind, resource.name
-FROM identity_rolebinding AS binding
-LEFT JOIN identity_role AS role ON role.id = binding.role_id
-LEFT JOIN identity_resource AS resource ON resource.id = binding.resource_id
-"""
+BINDING_COLUMNS = (
+    "binding.resource_id, binding.permissions, role.permissions, role.product_id,"
+    " binding.group_id, binding.membership_id, resource.kind, resource.name"
+)
+BINDING_WIDTH = 8
+ROLE_AND_RESOURCE = (
+    " LEFT JOIN identity_role AS role ON role.id = binding.role_id"
+    " LEFT JOIN identity_resource AS resource ON resource.id = binding.resource_id"
+)
 
-_OF_CREDENTIAL = _SELECT + """
+_OF_CREDENTIAL = f"""
+SELECT {BINDING_COLUMNS} FROM identity_rolebinding AS binding {ROLE_AND_RESOURCE}
 WHERE binding.service_credential_id = %s
-   OR binding.group_id IN (
-       SELECT group_id FROM identity_servicecredential_groups WHERE servicecredential_id = %s
-   )
+UNION ALL
+SELECT {BINDING_COLUMNS}
+FROM identity_servicecredential_groups AS member
+JOIN identity_rolebinding AS binding ON binding.group_id = member.group_id {ROLE_AND_RESOURCE}
+WHERE member.servicecredential_id = %s
 """
 
-_OF_PERSON = _SELECT + """
-WHERE binding.organization_id = %s
-  AND (binding.user_id = %s
-       OR binding.group_id IN (
-           SELECT portcullis_group.id
-           FROM identity_group AS portcullis_group
-           JOIN auth_user_groups AS member ON member.group_id = portcullis_group.auth_group_id
-           WHERE member.user_id = %s AND portcullis_group.organization_id = %s
-       ))
+_OF_PERSON = f"""
+SELECT {BINDING_COLUMNS} FROM identity_rolebinding AS binding {ROLE_AND_RESOURCE}
+WHERE binding.user_id = %s AND binding.organization_id = %s
+UNION ALL
+SELECT {BINDING_COLUMNS}
+FROM auth_user_groups AS member
+JOIN identity_group AS portcullis_group ON portcullis_group.auth_group_id = member.group_id
+JOIN identity_rolebinding AS binding ON binding.group_id = portcullis_group.id {ROLE_AND_RESOURCE}
+WHERE member.user_id = %s AND portcullis_group.organization_id = %s
 """
 
-_OF_SERVICE_TOKEN = _SELECT + "WHERE binding.service_token_id = %s"
+_OF_SERVICE_TOKEN = f"SELECT {BINDING_COLUMNS} FROM identity_rolebinding AS binding {ROLE_AND_RESOURCE} WHERE binding.service_token_id = %s"
 
 
 @dataclass(frozen=True)
@@ -65,7 +75,8 @@ def _as_list(value):
     return json.loads(value) if isinstance(value, str) else value
 
 
-def _fold(rows, *, bound_resource_id=None):
+def holdings_from_rows(rows, *, bound_resource_id=None):
+    """Fold rows of ``BINDING_COLUMNS`` (all NULL where a LEFT JOIN found no binding)."""
     organization_wide, on_resources, labels, is_member = set(), {}, {}, False
     for resource_id, own, role_permissions, product_id, group_id, membership_id, kind, name in rows:
         is_member = is_member or membership_id is not None
@@ -98,14 +109,24 @@ def _rows(sql, params):
         return cursor.fetchall()
 
 
+def _preloaded(subject):
+    # Set by the request's own lookup on the instance it returned; never stored or shared.
+    return subject.__dict__.get("preloaded_holdings")
+
+
 def holdings_of_credential(credential):
-    rows = _rows(_OF_CREDENTIAL, [credential.pk, credential.pk])
-    return _fold(rows, bound_resource_id=credential.bound_resource_id)
+    held = _preloaded(credential)
+    if held is None:
+        held = holdings_from_rows(
+            _rows(_OF_CREDENTIAL, [credential.pk, credential.pk]), bound_resource_id=credential.bound_resource_id
+        )
+    return held
 
 
 def holdings_of_person(user, organization):
-    return _fold(_rows(_OF_PERSON, [organization.pk, user.pk, user.pk, organization.pk]))
+    return holdings_from_rows(_rows(_OF_PERSON, [user.pk, organization.pk, user.pk, organization.pk]))
 
 
 def holdings_of_service_token(token):
-    return _fold(_rows(_OF_SERVICE_TOKEN, [token.pk]))
+    held = _preloaded(token)
+    return held if held is not None else holdings_from_rows(_rows(_OF_SERVICE_TOKEN, [token.pk]))

@@ -31,6 +31,7 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
 from identity.client_address import client_address
+from identity.holdings import BINDING_COLUMNS, BINDING_WIDTH, ROLE_AND_RESOURCE, holdings_from_rows
 from identity import sql_rows
 from identity.models import Organization, ServiceCredential
 from identity.oauth import client_assertions, issuer, throttle
@@ -237,20 +238,25 @@ class PortcullisOAuth2Validator(OAuth2Validator):
         super()._save_bearer_token(token, request, *args, **kwargs)
 
     def _load_access_token(self, token):
-        """The access token with its client, credential, organization and service user (one
-        query), or None when it is unknown or its credential is not live."""
+        """The access token with its client, credential, organization, service user and what the
+        credential's bindings give (one query), or None when it is unknown or its credential is
+        not live."""
+        checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
         with connection.cursor() as cursor:
-            cursor.execute(ACCESS_TOKEN_BY_CHECKSUM, [hashlib.sha256(token.encode("utf-8")).hexdigest()])
-            row = cursor.fetchone()
-        if row is None:
+            cursor.execute(ACCESS_TOKEN_BY_CHECKSUM, [checksum, checksum])
+            rows = cursor.fetchall()
+        if not rows:
             return None
         (access_token, client, credential, organization, service_user), _ = sql_rows.instances(
-            row, AccessToken, Application, ServiceCredential, Organization, get_user_model()
+            rows[0], AccessToken, Application, ServiceCredential, Organization, get_user_model()
         )
         if not credential.is_live():
             return None
         _link(client, credential, organization)
         credential.service_user = service_user
+        credential.preloaded_holdings = holdings_from_rows(
+            (row[-BINDING_WIDTH:] for row in rows), bound_resource_id=credential.bound_resource_id
+        )
         access_token.application = client
         return access_token
 
@@ -268,14 +274,23 @@ CLIENT_BY_CLIENT_ID = (
     f" LEFT JOIN {_ORGANIZATION} o ON o.id = c.organization_id"
     " WHERE a.client_id = %s"
 )
-ACCESS_TOKEN_BY_CHECKSUM = (
+_TOKEN_COLUMNS = (
     f"SELECT {sql_rows.select_list(AccessToken, 't')}, {sql_rows.select_list(Application, 'a')},"
     f" {sql_rows.select_list(ServiceCredential, 'c')}, {sql_rows.select_list(Organization, 'o')},"
-    f" {sql_rows.select_list(get_user_model(), 'u')}"
+    f" {sql_rows.select_list(get_user_model(), 'u')}, {BINDING_COLUMNS}"
     f" FROM {AccessToken._meta.db_table} t JOIN {_APPLICATION} a ON a.id = t.application_id"
     f" JOIN {_CREDENTIAL} c ON c.application_id = a.id"
     f" LEFT JOIN {_ORGANIZATION} o ON o.id = c.organization_id"
     f" JOIN {get_user_model()._meta.db_table} u ON u.id = c.service_user_id"
+)
+# The token with its credential's own bindings (at least one row), then its groups' bindings:
+# each half of the UNION ALL uses its own index, where one OR-ed join would scan the bindings.
+ACCESS_TOKEN_BY_CHECKSUM = (
+    f"{_TOKEN_COLUMNS} LEFT JOIN identity_rolebinding AS binding ON binding.service_credential_id = c.id"
+    f" {ROLE_AND_RESOURCE} WHERE t.token_checksum = %s"
+    " UNION ALL "
+    f"{_TOKEN_COLUMNS} JOIN identity_servicecredential_groups AS member ON member.servicecredential_id = c.id"
+    f" JOIN identity_rolebinding AS binding ON binding.group_id = member.group_id {ROLE_AND_RESOURCE}"
     " WHERE t.token_checksum = %s"
 )
 
