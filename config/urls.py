@@ -2,9 +2,11 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
-from identity.oauth.views import authorization_server_metadata
+from identity.api import seed_aliases
+from identity.api_docs import RedocDocsView, SwaggerDocsView
+from identity.oauth.views import TokenView, authorization_server_metadata
 
 urlpatterns = [
     path("", include("identity.urls")),
@@ -13,8 +15,17 @@ urlpatterns = [
     path("api/v1/", include("identity.api.urls")),
     path("api/v1/", include("identity.api.credential_urls")),
     path("api/v1/", include("secrets_vault.api.urls")),
+    # Mia-Platform's documented paths, for pipelines written against it (no trailing slash, as there).
+    path("api/m2m/oauth/token", TokenView.as_view(), name="seed-oauth-token"),
+    path("api/service-accounts", seed_aliases.ServiceAccountListView.as_view(), name="seed-service-accounts"),
+    path(
+        "api/service-accounts/<str:client_id>",
+        seed_aliases.ServiceAccountDetailView.as_view(),
+        name="seed-service-account",
+    ),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SwaggerDocsView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", RedocDocsView.as_view(url_name="api-schema"), name="api-redoc"),
     path("o/", include("identity.oauth.urls")),
     path(".well-known/oauth-authorization-server", authorization_server_metadata, name="oauth-metadata"),
     path("admin/", admin.site.urls),

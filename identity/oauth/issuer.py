@@ -31,11 +31,12 @@ def token_endpoint_url(request):
 
 def token_endpoint_audiences(request):
     """What an assertion's ``aud`` may name, without a trailing slash (clients write it both
-    ways): the issuer and the token endpoint."""
+    ways): the issuer and the token endpoint, under its own path or Mia-Platform's alias."""
     base = issuer(request)
     if base is None:
         return frozenset()
-    return frozenset({base, (base + reverse("oauth2_provider:token")).rstrip("/")})
+    endpoints = (reverse("oauth2_provider:token"), reverse("seed-oauth-token"))
+    return frozenset({base} | {(base + path).rstrip("/") for path in endpoints})
 
 
 class _OauthlibHttpRequest(HttpRequest):
