@@ -2,10 +2,9 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from identity.api import seed_aliases
-from identity.api_docs import RedocDocsView, SwaggerDocsView
 from identity.oauth.views import TokenView, authorization_server_metadata
 
 urlpatterns = [
@@ -24,8 +23,7 @@ urlpatterns = [
         name="seed-service-account",
     ),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SwaggerDocsView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", RedocDocsView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("o/", include("identity.oauth.urls")),
     path(".well-known/oauth-authorization-server", authorization_server_metadata, name="oauth-metadata"),
     path("admin/", admin.site.urls),
