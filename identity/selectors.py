@@ -29,6 +29,14 @@ def organization_for_user(user, slug):
     return organizations_for_user(user).filter(slug=slug).first()
 
 
+def organization_list(*, search=""):
+    """Every organization with its member count, for the platform (superusers, root credentials)."""
+    queryset = Organization.objects.annotate(member_count=Count("memberships")).order_by("slug")
+    if search:
+        queryset = queryset.filter(Q(slug__icontains=search) | Q(name__icontains=search))
+    return queryset
+
+
 def member_list(*, organization, search=""):
     queryset = Membership.objects.filter(organization=organization).select_related("user", "role_binding__role")
     if search:

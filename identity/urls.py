@@ -28,6 +28,7 @@ urlpatterns = [
     path("", organizations.home, name="home"),
     path("login/", auth.PortalLoginView.as_view(), name="login"),
     path("logout/", auth.PortalLogoutView.as_view(), name="logout"),
+    path("set-password/<uidb64>/<token>/", auth.SetPasswordView.as_view(), name="set_password"),
     path("orgs/<slug:org>/", organizations.OrganizationHomeView.as_view(), name="organization_home"),
     # Members
     path("orgs/<slug:org>/members/", members.MemberListView.as_view(), name="member_list"),

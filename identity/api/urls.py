@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import access_checks, directory, members, resource_kinds, role_bindings, service_tokens
+from . import access_checks, directory, members, organizations, resource_kinds, role_bindings, service_tokens
 
 app_name = "api"
 
@@ -10,6 +10,9 @@ org = "orgs/<slug:org>/"
 
 urlpatterns = [
     path("me/", directory.MeView.as_view(), name="me"),
+    path("orgs/", organizations.OrganizationListView.as_view(), name="organization-list"),
+    path(org, organizations.OrganizationDetailView.as_view(), name="organization-detail"),
+    path("platform/audit-events/", organizations.PlatformAuditEventListView.as_view(), name="platform-audit-event-list"),
     path(f"{org}groups/", directory.GroupListView.as_view(), name="group-list"),
     path(f"{org}groups/<int:pk>/", directory.GroupDetailView.as_view(), name="group-detail"),
     path(f"{org}resources/", directory.ResourceListView.as_view(), name="resource-list"),

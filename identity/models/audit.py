@@ -6,6 +6,8 @@ from django.db import models
 
 class AuditAction(models.TextChoices):
     ORGANIZATION_CREATE = "organization.create"
+    ORGANIZATION_RENAME = "organization.rename"
+    ORGANIZATION_DELETE = "organization.delete"
     MEMBER_ADD = "member.add"
     MEMBER_UPDATE = "member.update"
     MEMBER_REMOVE = "member.remove"
