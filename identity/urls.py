@@ -5,6 +5,7 @@ from django.urls import path
 from identity.views import (
     audit,
     auth,
+    back_office,
     groups,
     invitations,
     members,
@@ -89,4 +90,32 @@ urlpatterns = [
     ),
     # Audit log
     path("orgs/<slug:org>/audit/", audit.AuditLogView.as_view(), name="audit_log"),
+    # Back office: the platform, for superusers
+    path("back-office/", back_office.BackOfficeView.as_view(), name="back_office"),
+    path(
+        "back-office/organizations/new/",
+        back_office.OrganizationCreateView.as_view(),
+        name="back_office_organization_create",
+    ),
+    path("back-office/organizations/<slug:org>/", back_office.OrganizationView.as_view(), name="back_office_organization"),
+    path(
+        "back-office/organizations/<slug:org>/delete/",
+        back_office.OrganizationDeleteView.as_view(),
+        name="back_office_organization_delete",
+    ),
+    path(
+        "back-office/root-credentials/new/",
+        back_office.RootCredentialCreateView.as_view(),
+        name="back_office_root_credential_create",
+    ),
+    path(
+        "back-office/root-credentials/<int:pk>/keys/",
+        back_office.RootCredentialKeysView.as_view(),
+        name="back_office_root_credential_keys",
+    ),
+    path(
+        "back-office/root-credentials/<int:pk>/delete/",
+        back_office.RootCredentialDeleteView.as_view(),
+        name="back_office_root_credential_delete",
+    ),
 ]
