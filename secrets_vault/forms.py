@@ -4,7 +4,8 @@ A form only shapes input into the service's ``value`` dict; the service validate
 (so the portal and the API give the same messages) and ``apply_domain_error`` puts each of its
 field errors (``name``, ``expires_at``, ``value.header_name``…) on the matching form field.
 Secret inputs are password inputs that never render a value back, and the key/value rows
-render their keys only: a page that failed validation holds no secret.
+render their keys only: a page that failed validation holds no secret. It keeps what was typed
+in the other fields and names the secret fields to type again (``retype_labels``).
 """
 
 import datetime
@@ -19,7 +20,7 @@ from identity.errors import DomainError
 from .certificates import MAX_PEM_BYTES
 from .models import SecretType
 from .models.secrets import DisplayStatus
-from .payloads import MAX_FILE_BYTES, parse_pairs_file
+from .payloads import MAX_FILE_BYTES, parse_pairs_file, split_scopes
 
 KEEP_CURRENT = "Leave empty to keep the current value."
 MIN_PAIR_ROWS = 3
@@ -115,6 +116,8 @@ class SecretForm(forms.Form):
 
     secret_type = None
     secret_fields = ()
+    # Files are not sent back either: a browser cannot preset a file input.
+    upload_fields = ()
     # Service field names (``value.<x>``) that are not the form field of the same name.
     error_fields = {}
 
@@ -143,6 +146,16 @@ class SecretForm(forms.Form):
             personal.disabled = True
             self.initial["personal"] = True
             personal.help_text = "You may keep personal secrets only: organization secrets need the secrets:write permission."
+
+    def retype_labels(self):
+        """Labels of the secret fields given in a submission that failed: they are not sent back."""
+        if not self.is_bound or not self.errors:
+            return []
+        given = [
+            name for name in self.secret_fields + self.upload_fields
+            if self.data.get(name) or self.files.get(name) or (name == "pairs" and any(self.data.getlist("pair_value")))
+        ]
+        return [str(self.fields[name].label) for name in given if name in self.fields]
 
     def clean_expires_at(self):
         day = self.cleaned_data.get("expires_at")
@@ -241,8 +254,8 @@ class ClientCredentialsForm(SecretForm):
     scopes = forms.CharField(
         label="Scopes",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
-        help_text="One scope per line (or separated by spaces).",
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+        help_text="Separate scopes with commas, spaces or new lines: profile,edit,email gives three scopes.",
     )
 
     def __init__(self, *args, **kwargs):
@@ -251,7 +264,7 @@ class ClientCredentialsForm(SecretForm):
             self.initial.setdefault("scopes", "\n".join(self.secret.metadata.get("scopes", [])))
 
     def clean_scopes(self):
-        return self.cleaned_data["scopes"].split()
+        return split_scopes(self.cleaned_data["scopes"])
 
     def payload(self):
         data = self.cleaned_data
@@ -264,6 +277,7 @@ class ClientCredentialsForm(SecretForm):
 class CertificateForm(SecretForm):
     secret_type = SecretType.CERTIFICATE
     secret_fields = ("certificate",)
+    upload_fields = ("private_key",)
     field_order = ["name", "certificate", "private_key", "personal"]
 
     certificate = forms.FileField(
@@ -304,17 +318,30 @@ class CertificateForm(SecretForm):
         return {name: data[name] for name in ("certificate", "private_key") if data.get(name)}
 
 
+MANUAL, FILE = "manual", "file"
+
+
 class KeyValueForm(SecretForm):
+    """Pairs typed in ("manual") or read from a file ("file"): the Registration Method says which."""
+
     secret_type = SecretType.KEY_VALUE
     secret_fields = ("pairs",)
-    field_order = ["name", "pairs", "pairs_file", "expires_at", "personal"]
+    upload_fields = ("pairs_file",)
+    field_order = ["name", "method", "pairs", "pairs_file", "expires_at", "personal"]
 
-    pairs = PairsField(label="Pairs", help_text="Type keys and values, or upload a file below.")
+    method = forms.ChoiceField(
+        label="Registration Method",
+        choices=[(MANUAL, "Type the keys and values"), (FILE, "Upload a .env or JSON file")],
+        initial=MANUAL,
+        required=False,
+        widget=forms.RadioSelect(attrs={"data-registration-method": ""}),
+    )
+    pairs = PairsField(label="Pairs", help_text="Type each key and its value.")
     pairs_file = forms.FileField(
-        label="Or upload a .env or JSON file",
+        label="File",
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ".env,.json,.txt"}),
-        help_text="KEY=VALUE lines (.env) or one JSON object; rows typed above are added to it.",
+        help_text="KEY=VALUE lines (.env) or one JSON object.",
     )
 
     def __init__(self, *args, **kwargs):
@@ -338,13 +365,20 @@ class KeyValueForm(SecretForm):
 
     def clean(self):
         cleaned = super().clean()
-        if "pairs" in cleaned and "pairs_file" in cleaned and not self.editing:
-            if not cleaned["pairs"] and not cleaned["pairs_file"]:
-                self.add_error("pairs", "Give at least one key and value, or upload a file.")
+        # A client that sends no method (a script, an old page) means whichever it filled in.
+        method = cleaned["method"] = cleaned.get("method") or (FILE if cleaned.get("pairs_file") else MANUAL)
+        chosen, empty_message = (
+            ("pairs_file", "Choose a .env or JSON file.") if method == FILE
+            else ("pairs", "Give at least one key and its value.")
+        )
+        if chosen in cleaned and not cleaned[chosen] and not self.editing:
+            self.add_error(chosen, empty_message)
         return cleaned
 
     def payload(self):
-        pairs = {**self.cleaned_data.get("pairs_file", {}), **self.cleaned_data.get("pairs", {})}
+        # Only the chosen method counts: rows left filled in before switching to a file are ignored.
+        source = "pairs_file" if self.cleaned_data.get("method") == FILE else "pairs"
+        pairs = self.cleaned_data.get(source) or {}
         return {"pairs": pairs} if pairs else {}
 
 

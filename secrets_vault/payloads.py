@@ -81,18 +81,36 @@ def _bearer_token(errors, value):
     return payload, {"header_name": payload["header_name"]}
 
 
+SCOPE_SEPARATORS = re.compile(r"[\s,]+")
+
+
+def split_scopes(raw):
+    """Scope names from a string or a list of strings, split on commas and whitespace.
+
+    ``"profile,edit email"`` and ``["profile,edit", "email"]`` both give three scopes, in order,
+    each once; ``None`` is no scope. Anything else raises ``ValueError``.
+    """
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+        raise ValueError("not strings")
+    scopes = [part for item in raw for part in SCOPE_SEPARATORS.split(item) if part]
+    return list(dict.fromkeys(scopes))
+
+
 def _client_credentials(errors, value):
-    scopes = value.get("scopes", [])
-    if scopes is None:
+    try:
+        scopes = split_scopes(value.get("scopes"))
+    except ValueError:
+        errors.add("scopes", "Give the scopes as a list of names, or one string separated by commas or spaces.")
         scopes = []
-    if not isinstance(scopes, list) or not all(
-        isinstance(s, str) and s.strip() and " " not in s and not UNSTORABLE.search(s) for s in scopes
-    ):
-        errors.add("scopes", "Give a list of scope names (strings without spaces or NUL characters).")
+    if any(UNSTORABLE.search(scope) for scope in scopes):
+        errors.add("scopes", f"A scope {CANNOT_STORE}.")
         scopes = []
     elif len(scopes) > MAX_SCOPES:
         errors.add("scopes", f"Give at most {MAX_SCOPES} scopes.")
-    scopes = list(dict.fromkeys(s.strip() for s in scopes))
     payload = {
         "client_id": _text(errors, value, "client_id", max_length=1024),
         "client_secret": _text(errors, value, "client_secret"),

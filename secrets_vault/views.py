@@ -7,6 +7,7 @@ only turn their errors into pages: a field error onto its field, ``NotFound`` in
 page renders a value back.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -98,6 +99,8 @@ class SecretListView(VaultView):
                 "filters": filters,
                 "page": page,
                 "rows": [(secret, secret.display_status(now)) for secret in page],
+                # Personal secrets are their owner's to change; organization ones need secrets:write.
+                "may_edit": self.personal or self.may_write_organization(),
                 "query": query.urlencode(),
                 "filtered": any(filters.filters().values()) if filters.is_valid() else False,
             },
@@ -130,7 +133,13 @@ class SecretRegisterView(VaultView):
     def show(self, form, status=200):
         return self.render(
             "secret_register.html",
-            {"form": form, "type": self.kwargs["type"], "type_label": SecretType(self.kwargs["type"]).label},
+            {
+                "form": form,
+                "retype_fields": form.retype_labels(),
+                "type": self.kwargs["type"],
+                "type_label": SecretType(self.kwargs["type"]).label,
+                "list_url": self.url("secret_list_personal" if form.initial.get("personal") else "secret_list"),
+            },
             status=status,
         )
 
@@ -178,6 +187,7 @@ class SecretDetailView(VaultView):
                 "status": secret.display_status(),
                 "usages": selectors.secret_usages(secret=secret),
                 "form": form if may_edit else None,
+                "retype_fields": form.retype_labels(),
                 "may_edit": may_edit,
                 "inactive": secret.status == SecretStatus.INACTIVE,
                 "list_url": self.url("secret_list_personal" if secret.is_personal else "secret_list"),
@@ -205,9 +215,16 @@ class SecretDetailView(VaultView):
 
 
 class SecretStatusView(VaultView):
-    """POST only: "Deactivate" or "Activate"."""
+    """POST: "Deactivate" or "Activate". GET of deactivate: its confirmation page (the detail
+    page opens the same confirmation as a dialog when the browser can)."""
 
     operation = None
+
+    def get(self, request, org, pk):
+        if self.operation != "deactivate":
+            return redirect(self.url("secret_detail", self.kwargs["pk"]))
+        secret = self.get_secret(selectors.WRITE)
+        return self.render("secret_deactivate.html", {"secret": secret, "usages": selectors.secret_usages(secret=secret)})
 
     def post(self, request, org, pk):
         secret = self.get_secret(selectors.WRITE)
@@ -225,7 +242,15 @@ class SecretDeleteView(VaultView):
 
     def get(self, request, org, pk):
         secret = self.get_secret(selectors.WRITE)
-        return self.render("secret_delete.html", {"secret": secret})
+        # Who reads it today will fail from now on: the page says so before anyone confirms.
+        return self.render(
+            "secret_delete.html",
+            {
+                "secret": secret,
+                "usages": selectors.secret_usages(secret=secret),
+                "retention_days": settings.PORTCULLIS_SECRET_RETENTION_DAYS,
+            },
+        )
 
     def post(self, request, org, pk):
         secret = self.get_secret(selectors.WRITE)

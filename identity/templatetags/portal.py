@@ -1,6 +1,8 @@
 """Template helpers for the portal: permission checks and accessible form fields."""
 
 from django import forms, template
+from django.utils import timezone
+from django.utils.html import format_html
 
 from identity.authorization import may as principal_may
 
@@ -11,6 +13,21 @@ register = template.Library()
 def may(principal, permission):
     """``{% if current_principal|may:"groups:write" %}``: hide what the principal may not use."""
     return principal is not None and principal_may(principal, permission)
+
+
+@register.filter
+def when(moment, empty="Never"):
+    """A moment as ``<time>``, "2026-12-01 10:40 UTC": every page shows dates with their zone.
+
+    ``{{ secret.expires_at|when }}``; ``{{ x|when:"—" }}`` for another word when there is none.
+    """
+    if not moment:
+        return empty
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    zone = local.tzname() or "UTC"
+    return format_html(
+        '<time datetime="{}">{} {}</time>', local.isoformat(timespec="seconds"), local.strftime("%Y-%m-%d %H:%M"), zone
+    )
 
 
 @register.filter

@@ -56,4 +56,103 @@
       if (!window.confirm(button.getAttribute("data-confirm"))) { event.preventDefault(); }
     });
   });
+  // Tables: each in its own scrolling box (templates write .table-wrap; this catches any that
+  // do not), and each cell labelled with its column's header so phones can stack the rows.
+  document.querySelectorAll("main table").forEach(function (table) {
+    if (!table.parentNode.classList.contains("table-wrap")) {
+      var box = document.createElement("div");
+      box.className = "table-wrap";
+      table.parentNode.insertBefore(box, table);
+      box.appendChild(table);
+    }
+    if (table.hasAttribute("data-no-stack") || table.querySelector("input, select, textarea")) { return; }
+    var headers = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent.trim();
+    });
+    if (!headers.length) { return; }
+    table.classList.add("stack");
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, index) {
+        if (cell.tagName === "TD" && headers[index] && !cell.hasAttribute("data-label")) {
+          cell.setAttribute("data-label", headers[index]);
+        }
+      });
+    });
+  });
+
+  // Error summary: the first field in error takes the focus, so keyboard and screen-reader users
+  // start where the fix is; the summary's links move focus to each field.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    var form = summary.closest("form") || document;
+    var first = form.querySelector("[aria-invalid=true], .field--error input:not([type=hidden]), .field--error select, .field--error textarea");
+    (first || summary).focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      if (!link) { return; }
+      var target = document.getElementById(link.getAttribute("href").slice(1));
+      if (!target) { return; }
+      event.preventDefault();
+      var field = target.matches("input, select, textarea, button") ? target
+        : target.querySelector("input:not([type=hidden]), select, textarea");
+      (field || target).focus();
+    });
+  }
+
+  // Show/Hide for secret inputs: an input stays a password input unless its owner asks.
+  document.querySelectorAll("main input[type=password]").forEach(addVisibilityToggle);
+  function addVisibilityToggle(input) {
+    if (input.parentNode.classList.contains("secret-input")) { return; }
+    var box = document.createElement("span");
+    box.className = "secret-input";
+    input.parentNode.insertBefore(box, input);
+    box.appendChild(input);
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "small";
+    button.setAttribute("data-toggle-secret", "");
+    button.setAttribute("aria-pressed", "false");
+    button.textContent = "Show";
+    box.appendChild(button);
+  }
+  // Delegated, so rows copied by "Add row" keep working.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-toggle-secret]");
+    if (!button) { return; }
+    event.preventDefault();
+    var input = button.parentNode.querySelector("input");
+    var show = input.type === "password";
+    input.type = show ? "text" : "password";
+    button.textContent = show ? "Hide" : "Show";
+    button.setAttribute("aria-pressed", show ? "true" : "false");
+  });
+
+  // Type-to-confirm: <input data-must-match="exact text"> keeps its form's [data-enabled-on-match]
+  // button disabled until the text matches (the server checks again).
+  document.querySelectorAll("input[data-must-match]").forEach(function (input) {
+    var button = input.form && input.form.querySelector("[data-enabled-on-match]");
+    if (!button) { return; }
+    var sync = function () { button.disabled = input.value !== input.getAttribute("data-must-match"); };
+    input.addEventListener("input", sync);
+    sync();
+  });
+
+  // Confirmation dialogs: <button data-dialog="id" hidden> next to an <a data-dialog-fallback>
+  // confirmation page; with <dialog> support the button shows and opens the dialog instead.
+  document.querySelectorAll("[data-dialog]").forEach(function (opener) {
+    var dialog = document.getElementById(opener.getAttribute("data-dialog"));
+    if (!dialog || typeof dialog.showModal !== "function") { return; }
+    opener.hidden = false;
+    var fallback = opener.parentNode.querySelector("[data-dialog-fallback]");
+    if (fallback) { fallback.hidden = true; }
+    opener.addEventListener("click", function (event) {
+      event.preventDefault();
+      dialog.showModal();
+      var first = dialog.querySelector("input:not([type=hidden]), [data-close-dialog]");
+      if (first) { first.focus(); }
+    });
+    dialog.querySelectorAll("[data-close-dialog]").forEach(function (closer) {
+      closer.addEventListener("click", function () { dialog.close(); });
+    });
+  });
 })();

@@ -31,7 +31,47 @@
       input.files = transfer.files;
       input.dispatchEvent(new Event("change", { bubbles: true }));
     });
-    input.addEventListener("change", function () { showFileName(zone, input); });
+    input.addEventListener("change", function () {
+      showFileName(zone, input);
+      clearServerError(input);
+    });
+  }
+
+  /* A newly chosen file makes the server's message about the previous one stale: clear it. */
+  function clearServerError(input) {
+    var field = input.closest(".field");
+    if (!field) { return; }
+    field.classList.remove("field--error");
+    field.querySelectorAll(".errorlist").forEach(function (list) { list.remove(); });
+    input.removeAttribute("aria-invalid");
+    var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+      return id && !/_error$/.test(id);
+    });
+    if (described.length) { input.setAttribute("aria-describedby", described.join(" ")); } else { input.removeAttribute("aria-describedby"); }
+  }
+
+  /* Key/value "Registration Method": show the rows or the file input, whichever is chosen. */
+  function setUpRegistrationMethod(form) {
+    var radios = form.querySelectorAll("input[type=radio][data-registration-method]");
+    var rows = form.querySelector("#field-pairs");
+    var file = form.querySelector("#field-pairs_file");
+    if (!radios.length || !rows || !file) { return; }
+    function sync() {
+      var chosen = form.querySelector("input[type=radio][data-registration-method]:checked");
+      var byFile = chosen && chosen.value === "file";
+      rows.hidden = byFile;
+      file.hidden = !byFile;
+    }
+    radios.forEach(function (radio) { radio.addEventListener("change", sync); });
+    // A file chosen or dropped means the file method, whichever radio was on.
+    var fileInput = file.querySelector("input[type=file]");
+    var fileRadio = form.querySelector("input[type=radio][data-registration-method][value=file]");
+    if (fileInput && fileRadio) {
+      fileInput.addEventListener("change", function () {
+        if (fileInput.files && fileInput.files.length) { fileRadio.checked = true; sync(); }
+      });
+    }
+    sync();
   }
 
   function csrfToken(form) {
@@ -101,4 +141,5 @@
   document.querySelectorAll("[data-dropzone]").forEach(setUpDropZone);
   document.querySelectorAll("form[data-certificate-info-url]").forEach(setUpCertificatePreview);
   document.querySelectorAll("[data-pairs]").forEach(setUpPairs);
+  document.querySelectorAll("form.secret-form").forEach(setUpRegistrationMethod);
 })();

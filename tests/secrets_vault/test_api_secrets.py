@@ -73,7 +73,7 @@ def test_certificate_metadata_and_expiry_come_from_the_certificate(holder_client
         ("api_key", {"header_name": "X", "value": "x", "extra": 1}, "value"),
         ("bearer_token", {"header_name": "Authorization"}, "value.header_value"),
         ("client_credentials", {"client_secret": "s"}, "value.client_id"),
-        ("client_credentials", {"client_id": "c", "client_secret": "s", "scopes": "read"}, "value.scopes"),
+        ("client_credentials", {"client_id": "c", "client_secret": "s", "scopes": {"read": True}}, "value.scopes"),
         ("client_credentials", {"client_id": "c", "client_secret": "s", "scopes": [1]}, "value.scopes"),
         ("certificate", {"certificate": "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----"}, "value.certificate"),
         ("certificate", {"certificate": "x" * (65 * 1024)}, "value.certificate"),

@@ -480,14 +480,16 @@ def test_a_member_cannot_edit_an_organization_secret(organization, member, princ
 
 def test_deactivate_then_activate(holder, organization, principal, account_holder):
     secret = make_secret(organization, principal, name="github")
-    assert holder.get(url("secret_deactivate", organization, secret.pk)).status_code == 405
+    assert "Deactivate “github”?" in holder.get(url("secret_deactivate", organization, secret.pk)).content.decode()
+    secret.refresh_from_db()
+    assert secret.status == SecretStatus.ACTIVE
     response = holder.post(url("secret_deactivate", organization, secret.pk), follow=True)
     secret.refresh_from_db()
     assert secret.status == SecretStatus.INACTIVE
     page = response.content.decode()
     assert "This secret is deactivated" in page
     assert "409" in page
-    assert '<button type="submit" class="button">Activate</button>' in page
+    assert '<button type="submit">Activate</button>' in page
     assert "Inactive" in holder.get(url("secret_list", organization)).content.decode()
     holder.post(url("secret_activate", organization, secret.pk))
     secret.refresh_from_db()
