@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 
-from identity.models import Resource, ResourceKind, Role
+from identity.models import AuditAction, Resource, ResourceKind, Role
 from identity.models.resources import PRODUCTS
 from identity.permissions import CATALOGUE
 
@@ -25,8 +25,29 @@ class ServiceTokenForm(RoleChoiceMixin, forms.Form):
         self.fields["roles"].choices = self.role_choices(organization)
 
 
+def _audit_action_choices():
+    """Every AuditAction, grouped by what it acts on, each group led by "all of them"
+    (``"secret."``: the filter matches by prefix)."""
+    groups = {}
+    for value, _ in AuditAction.choices:
+        subject = value.partition(".")[0]
+        groups.setdefault(subject, [(f"{subject}.", f"{subject}.* (all)")]).append((value, value))
+    return [("", "All actions"), *((subject.replace("_", " ").capitalize(), options) for subject, options in groups.items())]
+
+
+class AuditActionField(forms.ChoiceField):
+    """An action, or all actions on one subject; a bare subject (``?action=group``) means the
+    same as ``group.``, so older links keep working."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value and "." not in value:
+            value += "."
+        return value
+
+
 class AuditFilterForm(forms.Form):
-    action = forms.CharField(label="Action", required=False, max_length=64)
+    action = AuditActionField(label="Action", required=False, choices=_audit_action_choices)
     actor = forms.CharField(label="Actor", required=False, max_length=200)
     since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label="Until", required=False, widget=forms.DateInput(attrs={"type": "date"}))
