@@ -1,4 +1,4 @@
-"""A small client for the Portcullis REST API: service-token auth, clear one-line errors."""
+"""A small client for the Portcullis REST API: token or client-credentials auth, clear one-line errors."""
 
 import requests
 
@@ -44,17 +44,38 @@ def _describe(response):
     return text
 
 
+# Service tokens carry this prefix (identity.apikeys); anything else is an OAuth2 access token.
+SERVICE_TOKEN_PREFIX = "pct_"
+
+
 class ApiClient:
-    def __init__(self, url, token, timeout=30):
+    """Authenticates with a service token (``ApiKey``), an access token (``Bearer``), or a client id
+    and secret exchanged for an access token at the token endpoint (root credentials use these)."""
+
+    def __init__(self, url, token, timeout=30, client_id=None, client_secret=None):
         if not url:
             raise ApiError("No server: pass --url or set PORTCULLIS_URL.")
-        if not token:
-            raise ApiError("No token: pass --token or set PORTCULLIS_TOKEN.")
+        if not token and not (client_id and client_secret):
+            raise ApiError("No token: pass --token or set PORTCULLIS_TOKEN (or --client-id and --client-secret).")
         self.url = url.rstrip("/")
         self.base = self.url + "/api/v1/"
         self.session = requests.Session()
-        self.session.headers.update({"Authorization": f"ApiKey {token}", "Accept": "application/json"})
+        self.session.headers.update({"Accept": "application/json"})
         self.timeout = timeout
+        if not token:
+            token = self._access_token(client_id, client_secret)
+        scheme = "ApiKey" if token.startswith(SERVICE_TOKEN_PREFIX) else "Bearer"
+        self.session.headers["Authorization"] = f"{scheme} {token}"
+
+    def _access_token(self, client_id, client_secret):
+        """The client-credentials grant: one access token for this run."""
+        answer = self.request(
+            "POST", self.url + "/o/token/", data={"grant_type": "client_credentials"}, auth=(client_id, client_secret)
+        )
+        token = (answer or {}).get("access_token")
+        if not token:
+            raise ApiError(f"{self.url}/o/token/ gave no access token.")
+        return token
 
     def request(self, method, path, **kwargs):
         url = path if path.startswith(("http://", "https://")) else self.base + path.lstrip("/")
@@ -95,8 +116,8 @@ class ApiClient:
     def patch(self, path, body):
         return self.request("PATCH", path, json=body)
 
-    def delete(self, path):
-        return self.request("DELETE", path)
+    def delete(self, path, body=None):
+        return self.request("DELETE", path, json=body) if body is not None else self.request("DELETE", path)
 
     def organization(self):
         me = self.get("me/") or {}
