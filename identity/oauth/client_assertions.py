@@ -170,6 +170,11 @@ def remember_jti(claims, client):
         raise AssertionRejected("jti already used") from error
 
 
+PRIVATE_KEY_PASTED = (
+    "This is a private key: paste the public key (-----BEGIN PUBLIC KEY-----), and keep the private key secret."
+)
+
+
 def normalise_public_keys(*, jwks=None, public_key=None):
     """A JWKS dict from a pasted JWKS or PEM public key; ValueError naming the problem otherwise.
 
@@ -179,6 +184,9 @@ def normalise_public_keys(*, jwks=None, public_key=None):
         try:
             key = jwk.JWK.from_pem(public_key.encode() if isinstance(public_key, str) else public_key)
         except (JWException, ValueError, TypeError) as error:
+            # An encrypted or OpenSSH private key fails to load at all: name the mistake anyway.
+            if "PRIVATE KEY" in str(public_key):
+                raise ValueError(PRIVATE_KEY_PASTED) from error
             raise ValueError("This is not a PEM public key.") from error
         keys = [key]
     elif jwks:
@@ -214,7 +222,7 @@ def _check_signing_key(key):
     if kty not in ("RSA", "EC", "OKP"):
         raise ValueError("Only RSA, EC (P-256) and OKP (Ed25519, Ed448) public keys are accepted.")
     if key.has_private:
-        raise ValueError("This is a private key: paste only the public key.")
+        raise ValueError(PRIVATE_KEY_PASTED)
     if key.get("use") not in (None, "sig") or ("key_ops" in key and "verify" not in (key.get("key_ops") or ())):
         raise ValueError("This key is not for signatures (its use or key_ops says otherwise).")
     if kty == "RSA":
