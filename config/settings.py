@@ -256,6 +256,8 @@ SPECTACULAR_SETTINGS = {
 OAUTH2_PROVIDER = {
     "OAUTH2_VALIDATOR_CLASS": "identity.oauth.validator.PortcullisOAuth2Validator",
     "OAUTH2_BACKEND_CLASS": "identity.oauth.backend.RepeatedParametersOAuthLibCore",
+    # oauthlib's server with RFC 8693 token exchange among its grant types (federated credentials).
+    "OAUTH2_SERVER_CLASS": "identity.oauth.token_exchange.PortcullisServer",
     "CLIENT_SECRET_HASHER": "portcullis_hmac_sha256",
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
     # RFC 9700 throughout (`check --deploy` warns otherwise). Only client credentials are served,
@@ -281,6 +283,10 @@ OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
 # The issuer URL announced in metadata and accepted as a private_key_jwt audience; by default the
 # scheme and host each request came to.
 PORTCULLIS_ISSUER = env_str("PORTCULLIS_ISSUER")
+# Token issuers of federated trusts (and jwks_uri prefixes) that may be fetched over plain HTTP
+# and from private addresses: an in-cluster Kubernetes issuer, a test server. Everything else is
+# HTTPS to public addresses only (identity/oauth/remote_keys.py).
+PORTCULLIS_FEDERATION_INSECURE_ISSUERS = env_list("PORTCULLIS_FEDERATION_INSECURE_ISSUERS")
 
 # --- Portcullis' own knobs.
 PORTCULLIS_ENCRYPTION_KEYS = env_list("PORTCULLIS_ENCRYPTION_KEYS")

@@ -48,6 +48,10 @@ class ServiceCredential(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE, db_index=True)
     auth_method = models.CharField(max_length=32, choices=AuthMethod.choices, default=AuthMethod.CLIENT_SECRET_BASIC)
     jwks = models.JSONField(default=dict, blank=True, help_text="Public keys for private_key_jwt.")
+    # private_key_jwt keys published by the client itself (fetched and cached by identity.oauth.remote_keys).
+    jwks_uri = models.URLField(max_length=2000, blank=True, default="")
+    # External token issuers whose tokens stand in for a key: [{"issuer", "audience", "subject", "claims"}].
+    federated_trusts = models.JSONField(default=list, blank=True)
     # A root credential's platform permissions, exactly as given at creation; [] in an organization.
     platform_permissions = models.JSONField(default=list, blank=True)
     # Bumped by every key regeneration: a token grant that authenticated with an older key is not saved.

@@ -34,7 +34,7 @@ from identity.client_address import client_address
 from identity.holdings import BINDING_COLUMNS, BINDING_WIDTH, ROLE_AND_RESOURCE, holdings_from_rows
 from identity import sql_rows
 from identity.models import Organization, ServiceCredential
-from identity.oauth import client_assertions, issuer, throttle
+from identity.oauth import client_assertions, federated_clients, issuer, throttle
 from identity.oauth.scopes import credential_scopes
 
 logger = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ def _basic_credentials(request):
     return unquote_plus(client_id), unquote_plus(secret) if separator else None
 
 
-class PortcullisOAuth2Validator(OAuth2Validator):
+class PortcullisOAuth2Validator(federated_clients.FederatedClientsMixin, OAuth2Validator):
     def _load_application(self, client_id, request):
         client = request.client
         if isinstance(client, Application) and client.client_id == client_id:
@@ -142,7 +142,10 @@ class PortcullisOAuth2Validator(OAuth2Validator):
                 description="Use one client authentication method: HTTP Basic, or client_secret in the body.",
                 request=request,
             )
-        if assertion:
+        if assertion and request.client_id and federated_clients.is_federated_assertion(assertion_value, request.client_id):
+            # A platform's OIDC token: its iss is the platform, and the client names itself.
+            client_id = request.client_id
+        elif assertion:
             client_id = client_assertions.unverified_issuer(assertion_value) or ""
         elif basic is not None:
             client_id = basic[0]
@@ -172,6 +175,8 @@ class PortcullisOAuth2Validator(OAuth2Validator):
         client = self._load_application(client_id, request)
         if client is None:
             return False
+        if federated_clients.is_federated_assertion(assertion_value, client_id):
+            return self.authenticate_federated(request, client_id, assertion_value)
         credential = client.service_credential
         if credential.auth_method != ServiceCredential.AuthMethod.PRIVATE_KEY_JWT:
             return False
@@ -179,7 +184,7 @@ class PortcullisOAuth2Validator(OAuth2Validator):
             claims = client_assertions.verify_client_assertion(
                 assertion=assertion_value,
                 client_id=client_id,
-                jwks=credential.jwks,
+                jwks=federated_clients.private_key_jwt_keys(credential, assertion_value),
                 audiences=issuer.token_endpoint_audiences(issuer.http_request_of(request)),
             )
             client_assertions.remember_jti(claims, client)

@@ -24,6 +24,7 @@ from identity.authorization_details import authorization_details, organization_s
 from identity.client_address import client_address
 from identity.oauth import issuer, throttle
 from identity.oauth.client_assertions import ALLOWED_ALGORITHMS
+from identity.oauth.token_exchange import TOKEN_EXCHANGE
 from identity.oauth.token_scope import token_scopes
 from identity.oauth.validator import TemporarilyUnavailable, TooManyAttempts, behind_throttle, live_access_token
 from identity.principals import principal_for_service_credential
@@ -46,6 +47,8 @@ def _counted_throttle(response, endpoint):
 
 def _grant_method(request):
     """Which client authentication a token request tried, for the grant metrics."""
+    if request.POST.get("grant_type") == TOKEN_EXCHANGE:
+        return "token_exchange"
     if "client_assertion" in request.POST:
         return "private_key_jwt"
     if request.headers.get("Authorization", "").lower().startswith("basic "):
@@ -76,9 +79,10 @@ def oauth_error_response(error):
 
 
 class TokenView(oauth_views.TokenView):
-    """`POST /o/token/`: the client-credentials grant (other grants answer unsupported_grant_type)."""
+    """`POST /o/token/`: the client-credentials grant and RFC 8693 token exchange (other grants
+    answer unsupported_grant_type)."""
 
-    @method_decorator(sensitive_post_parameters("client_secret", "client_assertion"))
+    @method_decorator(sensitive_post_parameters("client_secret", "client_assertion", "subject_token"))
     def post(self, request, *args, **kwargs):
         response = self._token_response(request)
         # oauthlib's own errors come typed; one raised while the token is saved comes bare.
@@ -174,7 +178,7 @@ def _introspection(caller, token_value):
 
 @require_GET
 def authorization_server_metadata(request):
-    """RFC 8414: what this server supports (client credentials only, three auth methods)."""
+    """RFC 8414: what this server supports (client credentials and token exchange, three auth methods)."""
     base = issuer.issuer(request)
 
     def absolute(name):
@@ -186,7 +190,7 @@ def authorization_server_metadata(request):
             "token_endpoint": absolute("oauth2_provider:token"),
             "introspection_endpoint": absolute("oauth2_provider:introspect"),
             "revocation_endpoint": absolute("oauth2_provider:revoke-token"),
-            "grant_types_supported": ["client_credentials"],
+            "grant_types_supported": ["client_credentials", TOKEN_EXCHANGE],
             "response_types_supported": [],
             "scopes_supported": [],
             "token_endpoint_auth_methods_supported": AUTH_METHODS,

@@ -252,3 +252,28 @@ def test_an_organizations_own_administrator_cannot_call_the_platform_services(or
     with pytest.raises(NotFound):
         organization_rename(actor=holder, organization=organization, name="Mine now")
     assert not Organization.objects.filter(slug="globex").exists()
+
+
+@pytest.mark.parametrize(
+    ("method", "suffix", "body"),
+    [
+        ("post", "", []),
+        ("post", "", "globex"),
+        ("post", "", {**NEW_ORG, "slug": ["globex"]}),
+        ("post", "", {**NEW_ORG, "account_holder": {"username": "h" * 10_000, "email": "h@x.test"}}),
+        ("post", "", {**NEW_ORG, "account_holder": {"username": "hank", "email": "a\x00@x.test"}}),
+        ("patch", "{slug}/", ["name"]),
+        ("patch", "{slug}/", {"name": None}),
+        ("patch", "{slug}/", {"name": "x\x00"}),
+        ("delete", "{slug}/", {"confirm": ["x"]}),
+        ("delete", "{slug}/", [1, 2]),
+        ("get", "", None),
+    ],
+)
+def test_hostile_input_is_a_400_never_a_500(writer, organization, method, suffix, body):
+    url = ORGS + suffix.format(slug=organization.slug)
+    call = getattr(writer, method)
+    response = call(url, body, format="json") if body is not None else call(url, {"search": "a\x00", "page": "10**30"})
+
+    assert response.status_code in (400, 404), response.content
+    assert Organization.objects.filter(pk=organization.pk).exists()

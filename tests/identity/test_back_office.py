@@ -148,3 +148,9 @@ def test_an_organizations_credential_is_not_a_root_account(client, superuser, or
 
     assert client.get(f"{HOME}root-credentials/{credential.pk}/delete/").status_code == 404
     assert client.get(f"{HOME}root-credentials/{10**30}/keys/").status_code == 404
+
+
+def test_only_superusers_see_the_back_office_link(client, superuser, organization):
+    assert 'href="/back-office/"' in client.get(HOME).content.decode()
+    client.force_login(make_member(organization, role="account_holder"))
+    assert 'href="/back-office/"' not in client.get(f"/orgs/{organization.slug}/", follow=True).content.decode()

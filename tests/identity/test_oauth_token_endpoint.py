@@ -112,7 +112,7 @@ def test_malformed_token_requests_get_rfc6749_errors(client, organization, body)
 
 def test_metadata_lists_what_is_supported(client):
     body = client.get("/.well-known/oauth-authorization-server").json()
-    assert body["grant_types_supported"] == ["client_credentials"]
+    assert body["grant_types_supported"] == ["client_credentials", "urn:ietf:params:oauth:grant-type:token-exchange"]
     assert set(body["token_endpoint_auth_methods_supported"]) == {
         "client_secret_basic", "client_secret_post", "private_key_jwt"
     }
