@@ -2,9 +2,10 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from identity.api import seed_aliases
+from identity.api_docs import RedocDocsView, SwaggerDocsView
 from identity.oauth.views import TokenView, authorization_server_metadata
 
 urlpatterns = [
@@ -23,7 +24,8 @@ urlpatterns = [
         name="seed-service-account",
     ),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SwaggerDocsView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", RedocDocsView.as_view(url_name="api-schema"), name="api-redoc"),
     path("o/", include("identity.oauth.urls")),
     path(".well-known/oauth-authorization-server", authorization_server_metadata, name="oauth-metadata"),
     path("admin/", admin.site.urls),

@@ -5,6 +5,7 @@ from django.urls import NoReverseMatch, reverse
 from identity.authorization import may
 
 ENTRIES = [
+    ("Home", "portal:organization_home", None),
     ("Service Credentials", "portal:service_credential_list", "service_credentials:read"),
     ("Service Tokens", "portal:service_token_list", "service_tokens:read"),
     ("Secrets", "vault:secret_list", None),
@@ -29,5 +30,7 @@ def navigation_for(request):
             url = reverse(url_name, kwargs={"org": organization.slug})
         except NoReverseMatch:
             continue
-        items.append({"label": label, "url": url, "active": request.path.startswith(url)})
+        # Every organization page is under the home's URL: the home is active only on itself.
+        active = request.path == url if url_name == "portal:organization_home" else request.path.startswith(url)
+        items.append({"label": label, "url": url, "active": active})
     return items

@@ -1,11 +1,11 @@
-"""Choosing an organization, and an organization's landing page."""
+"""Choosing an organization, and an organization's home page."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views import View
 
-from identity.navigation import navigation_for
+from identity.authorization import may
+from identity.home_selectors import EXPIRING_WITHIN_DAYS, expiring_items, live_counts, recent_activity
 from identity.selectors import organizations_for_user
 
 from .base import OrganizationPortalMixin
@@ -21,10 +21,19 @@ def home(request):
 
 
 class OrganizationHomeView(OrganizationPortalMixin, View):
-    """The first page of the navigation the person may open."""
+    """What needs attention (what expires in the next 30 days), what changed lately, what is live,
+    and the quick actions the person may take. Every member may open it; each part shows only
+    what they may read."""
 
     def get(self, request, *args, **kwargs):
-        entries = navigation_for(request)
-        if not entries:
-            raise Http404("Nothing here you may open.")
-        return redirect(entries[0]["url"])
+        principal = request.principal
+        return render(request, "identity/home.html", {
+            "expiring": expiring_items(principal=principal),
+            "expiring_days": EXPIRING_WITHIN_DAYS,
+            "activity": recent_activity(principal=principal),
+            "may_read_audit": may(principal, "audit_events:read"),
+            "counts": live_counts(principal=principal),
+            "may_create_credential": may(principal, "service_credentials:write"),
+            "may_create_token": may(principal, "service_tokens:write"),
+            "may_register_secret": may(principal, "secrets:write"),
+        })
