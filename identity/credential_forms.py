@@ -311,3 +311,24 @@ class CredentialRevokeForm(forms.Form):
         if self.cleaned_data["name"] != self.credential.name:
             raise forms.ValidationError("This is not the credential's name: type it exactly as shown.")
         return self.cleaned_data["name"]
+
+
+GRACE_PERIOD_CHOICES = [
+    ("0", "None: the current client key stops working at once"),
+    ("1h", "1 hour"),
+    ("24h", "24 hours"),
+    ("7d", "7 days"),
+]
+
+
+class ClientKeySaveForm(forms.Form):
+    """The new client keys page's "Save": how long the current key keeps working.
+
+    ``client_id`` names the pair the page showed, so a page left open in another tab cannot save
+    a pair generated later."""
+
+    client_id = forms.CharField(widget=forms.HiddenInput, max_length=100)
+    grace_period = forms.ChoiceField(
+        label="Grace period", choices=GRACE_PERIOD_CHOICES, initial="24h", widget=forms.RadioSelect,
+        help_text="How long the current client key and its tokens keep working, so pipelines can switch to the new keys.",
+    )

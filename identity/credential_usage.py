@@ -12,10 +12,11 @@ def token_url_for(request):
     return token_endpoint_url(request)
 
 
-def usage_example(*, credential, token_url, client_secret=None):
-    """A curl call of the token endpoint for this credential's authentication method."""
+def usage_example(*, credential, token_url, client_secret=None, client_id=None):
+    """A curl call of the token endpoint for this credential's authentication method (with
+    ``client_id``: a client key pair of its that is not the newest, or not saved yet)."""
     method = credential.auth_method
-    client_id = credential.client_id
+    client_id = client_id or credential.client_id
     if method == "private_key_jwt":
         return (
             f"curl -s {shlex.quote(token_url)} \\\n"
@@ -37,12 +38,12 @@ def usage_example(*, credential, token_url, client_secret=None):
     )
 
 
-def client_keys_csv(*, credential, client_secret, token_url):
+def client_keys_csv(*, credential, client_secret, token_url, client_id=None):
     """The "Download Client Keys" file: one header row, one data row."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["name", "client_id", "client_key", "realm", "token_url", "auth_method"])
-    row = [credential.name, credential.client_id, client_secret or "", credential.realm, token_url, credential.auth_method]
+    row = [credential.name, client_id or credential.client_id, client_secret or "", credential.realm, token_url, credential.auth_method]
     writer.writerow([_inert_in_spreadsheets(cell) for cell in row])
     return buffer.getvalue()
 

@@ -16,6 +16,11 @@ urlpatterns = [
         views.ServiceCredentialRegenerateView.as_view(),
         name="service-credential-regenerate-secret",
     ),
+    path(
+        f"{base}<int:pk>/keys/<str:client_id>/retire/",
+        views.ServiceCredentialRetireKeyView.as_view(),
+        name="service-credential-retire-key",
+    ),
     path(f"{base}<int:pk>/disable/", views.ServiceCredentialActionView.as_view(action="disable"), name="service-credential-disable"),
     path(f"{base}<int:pk>/enable/", views.ServiceCredentialActionView.as_view(action="enable"), name="service-credential-enable"),
     path("root/service-credentials/", root.RootServiceCredentialListView.as_view(), name="root-service-credential-list"),

@@ -1,7 +1,7 @@
 """`/api/v1/orgs/{org}/service-credentials/` (root credentials: ``root_credentials``)."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -10,6 +10,7 @@ from identity import selectors, services
 from identity.credential_usage import token_url_for, usage_example
 from identity.models import Resource, ServiceCredential
 from identity.models.credentials import TOKEN_LIFETIMES, VALIDITY_DAYS
+from identity.services.client_keys import GRACE_PERIODS, live_client_keys
 from identity.services.credential_access import grants_view
 from identity.services.validation import query_text
 
@@ -68,12 +69,26 @@ class OutputSerializer(serializers.ModelSerializer):
         return sorted(group.pk for group in credential.groups.all())
 
 
+class ClientKeySerializer(serializers.Serializer):
+    """A live client key: never its secret."""
+
+    client_id = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(allow_null=True)
+    expires_at = serializers.DateTimeField(allow_null=True)
+
+
 class DetailSerializer(OutputSerializer):
     resource_grants = serializers.SerializerMethodField()
     jwks = serializers.JSONField()
+    keys = serializers.SerializerMethodField()
 
     class Meta(OutputSerializer.Meta):
-        fields = OutputSerializer.Meta.fields + ["resource_grants", "jwks"]
+        fields = OutputSerializer.Meta.fields + ["resource_grants", "jwks", "keys"]
+
+    @extend_schema_field(ClientKeySerializer(many=True))
+    def get_keys(self, credential):
+        return ClientKeySerializer(live_client_keys(credential), many=True).data
 
     def get_resource_grants(self, credential) -> list[dict]:
         return [
@@ -220,14 +235,34 @@ class ServiceCredentialActionView(CredentialObjectMixin, OrganizationScopedAPIVi
         return Response(DetailSerializer(self.get_credential()).data)
 
 
+class RegenerateSerializer(serializers.Serializer):
+    grace_period = serializers.ChoiceField(choices=list(GRACE_PERIODS), default="0")
+
+
 class ServiceCredentialRegenerateView(CredentialObjectMixin, OrganizationScopedAPIView):
     permission_kind = "service_credentials"
     serializer_class = DetailSerializer
 
-    @extend_schema(request=None, responses={200: SECRET_RESPONSE})
+    @extend_schema(request=RegenerateSerializer, responses={200: SECRET_RESPONSE})
     def post(self, request, *args, **kwargs):
+        credential = self.get_credential()
+        data = _validated(RegenerateSerializer, request.data if request.data else {})
         credential, client_secret = services.service_credential_regenerate_secret(
-            credential=self.get_credential(), actor=self.principal
+            credential=credential, actor=self.principal, grace_period=data["grace_period"]
         )
         return keys_response(request, credential, client_secret, status.HTTP_200_OK)
+
+
+class ServiceCredentialRetireKeyView(CredentialObjectMixin, OrganizationScopedAPIView):
+    """`keys/{client_id}/retire/`: that client key stops working now, with its tokens."""
+
+    permission_kind = "service_credentials"
+    serializer_class = DetailSerializer
+
+    @extend_schema(request=None, responses={200: DetailSerializer})
+    def post(self, request, *args, **kwargs):
+        credential = services.service_credential_retire_key(
+            credential=self.get_credential(), actor=self.principal, client_id=self.kwargs["client_id"]
+        )
+        return Response(DetailSerializer(credential).data)
 

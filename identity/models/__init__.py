@@ -2,7 +2,7 @@
 
 from .audit import AuditAction, AuditEvent
 from .bindings import RoleBinding
-from .credentials import ServiceCredential, UsedClientAssertion
+from .credentials import ClientKey, ServiceCredential, UsedClientAssertion
 from .groups import Group
 from .invitations import Invitation
 from .organizations import Membership, Organization, Role
@@ -12,6 +12,7 @@ from .tokens import ServiceToken
 __all__ = [
     "AuditAction",
     "AuditEvent",
+    "ClientKey",
     "Group",
     "Invitation",
     "Membership",

@@ -38,6 +38,8 @@ class AuditAction(models.TextChoices):
     SERVICE_CREDENTIAL_REGENERATE = "service_credential.regenerate_secret"
     SERVICE_CREDENTIAL_EXPIRE = "service_credential.expire"
     SERVICE_CREDENTIAL_DELETE = "service_credential.delete"
+    CLIENT_KEY_RETIRE = "client_key.retire"
+    CLIENT_KEY_EXPIRE = "client_key.expire"
     SECRET_CREATE = "secret.create"
     SECRET_UPDATE = "secret.update"
     SECRET_READ = "secret.read"

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from oauth2_provider.models import Application
 
+from identity import clock
+
 from .groups import Group
 from .organizations import Organization
 from .resources import Resource
@@ -54,8 +56,6 @@ class ServiceCredential(models.Model):
     federated_trusts = models.JSONField(default=list, blank=True)
     # A root credential's platform permissions, exactly as given at creation; [] in an organization.
     platform_permissions = models.JSONField(default=list, blank=True)
-    # Bumped by every key regeneration: a token grant that authenticated with an older key is not saved.
-    secret_version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -77,6 +77,7 @@ class ServiceCredential(models.Model):
 
     @property
     def client_id(self):
+        """The newest client key's id: ``application`` is always the newest key's (``ClientKey``)."""
         return self.application.client_id
 
     @property
@@ -89,7 +90,7 @@ class ServiceCredential(models.Model):
 
     def is_live(self, now=None):
         """May it get tokens, and may its tokens be used? Expiry counts even before the task runs."""
-        now = now or timezone.now()
+        now = now or clock.now()
         return self.status == self.Status.ACTIVE and (self.expires_at is None or self.expires_at > now)
 
     @property
@@ -100,7 +101,38 @@ class ServiceCredential(models.Model):
     def seconds_left(self, now=None):
         if self.expires_at is None:
             return None
-        return max(0, int((self.expires_at - (now or timezone.now())).total_seconds()))
+        return max(0, int((self.expires_at - (now or clock.now())).total_seconds()))
+
+
+class ClientKey(models.Model):
+    """One client id + key pair of a credential, as AWS access keys: two are live during a rotation.
+
+    Each is its own django-oauth-toolkit Application (client id, hashed key), so the tokens a key
+    issued belong to it and end with it. A key ends at ``expires_at`` (the end of a grace period)
+    or when it is retired; ``retired_at`` records when it ended, whichever way. The validator's
+    lookups join through this table and refuse an ended key and its tokens at the next request.
+    """
+
+    credential = models.ForeignKey(ServiceCredential, on_delete=models.CASCADE, related_name="client_keys")
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="client_key")
+    created_at = models.DateTimeField(default=clock.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return self.application.client_id
+
+    @property
+    def client_id(self):
+        return self.application.client_id
+
+    def is_live(self, now=None):
+        now = now or clock.now()
+        return self.retired_at is None and (self.expires_at is None or self.expires_at > now)
 
 
 def expiry_for(validity, start=None):

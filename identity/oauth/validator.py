@@ -8,10 +8,15 @@ Only the hooks django-oauth-toolkit documents for this are overridden:
 - ``get_default_scopes`` / ``validate_scopes``: the scope is the credential's permissions,
   narrowed by a requested scope, never widened;
 - ``_save_bearer_token``: a token is saved only if, with the credential row locked, the
-  credential is still live and its key unchanged, so a grant racing a revoke or a regeneration
-  never outlives it;
+  credential and the client key that authenticated are still live, so a grant racing a revoke,
+  a regeneration or a retirement never outlives them;
 - ``_load_access_token``: the one bearer-token loader (the API, introspection and DOT's own
-  ``validate_bearer_token``), which only knows tokens whose credential is live right now.
+  ``validate_bearer_token``), which only knows tokens whose credential and client key are live
+  right now.
+
+A credential may hold two client keys during a rotation (``ClientKey``, one Application each):
+both lookups join through the client key, so a key past its grace period or retired, and every
+token it issued, is refused at the next request even before the expiry task has marked it.
 """
 
 import base64
@@ -25,15 +30,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
 from django.db import connection
-from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
 from identity.client_address import client_address
 from identity.holdings import BINDING_COLUMNS, BINDING_WIDTH, ROLE_AND_RESOURCE, holdings_from_rows
-from identity import sql_rows
-from identity.models import Organization, ServiceCredential
+from identity import clock, sql_rows
+from identity.models import ClientKey, Organization, ServiceCredential
 from identity.oauth import client_assertions, federated_clients, issuer, throttle
 from identity.oauth.scopes import credential_scopes
 
@@ -212,29 +216,33 @@ class PortcullisOAuth2Validator(federated_clients.FederatedClientsMixin, OAuth2V
     def _save_bearer_token(self, token, request, *args, **kwargs):
         # save_bearer_token already opened a transaction: lock the credential for its duration.
         authenticated = request.client.service_credential
-        now = timezone.now()
+        now = clock.now()
         locked = connection.features.has_select_for_update  # SQLite: BEGIN IMMEDIATE locked already
         with connection.cursor() as cursor:
-            cursor.execute(CREDENTIAL_FOR_UPDATE if locked else CREDENTIAL_FOR_GRANT, [authenticated.pk])
+            cursor.execute(CREDENTIAL_FOR_UPDATE if locked else CREDENTIAL_FOR_GRANT, [authenticated.pk, request.client.pk])
             row = cursor.fetchone()
-        credential = None
+        credential = key = None
         if row is not None:
-            # The row as it stands now, on the instance this request authenticated.
-            credential = authenticated
-            status, expires_at, secret_version, last_used_at = row
+            # The rows as they stand now, on the instances this request authenticated.
+            credential, key = authenticated, request.client.client_key
+            status, expires_at, last_used_at, key_expires_at, key_retired_at, key_last_used_at = row
             credential.status, credential.expires_at = status, sql_rows.aware(expires_at)
             credential.last_used_at = sql_rows.aware(last_used_at)
-            if secret_version != authenticated.secret_version:
-                credential = None
-        if credential is None or not credential.is_live(now):
-            # Deleted, revoked, disabled or regenerated while this grant was in flight: never store the token.
+            key.expires_at, key.retired_at = sql_rows.aware(key_expires_at), sql_rows.aware(key_retired_at)
+            key.last_used_at = sql_rows.aware(key_last_used_at)
+        if credential is None or not credential.is_live(now) or not key.is_live(now):
+            # Deleted, revoked, disabled, or its key retired while this grant was in flight: never store the token.
             logger.info("Token grant for %s dropped: the credential changed during the request", authenticated.pk)
             raise errors.InvalidClientError(request=request)
         # The assertion's jti committed durably at authentication: the token itself may be lost.
         _commit_without_waiting_for_the_disk()
         # At most once a minute, as for service tokens: busy clients do not write the row on every grant.
-        if credential.last_used_at is None or now - credential.last_used_at >= settings.PORTCULLIS_TOKEN_LAST_USED_INTERVAL:
+        interval = settings.PORTCULLIS_TOKEN_LAST_USED_INTERVAL
+        if credential.last_used_at is None or now - credential.last_used_at >= interval:
             ServiceCredential.objects.filter(pk=credential.pk).update(last_used_at=now)
+        # Per key too: the credential's page warns while an old key is still used near its end.
+        if key.last_used_at is None or now - key.last_used_at >= interval:
+            ClientKey.objects.filter(pk=key.pk).update(last_used_at=now)
         if not request.scope:
             # No scope asked for: the token follows the credential's bindings as they change (a
             # role widened after the grant counts at the next request), so none is stored to cap it.
@@ -252,12 +260,13 @@ class PortcullisOAuth2Validator(federated_clients.FederatedClientsMixin, OAuth2V
             rows = cursor.fetchall()
         if not rows:
             return None
-        (access_token, client, credential, organization, service_user), _ = sql_rows.instances(
-            rows[0], AccessToken, Application, ServiceCredential, Organization, get_user_model()
+        (access_token, client, credential, organization, service_user, key), _ = sql_rows.instances(
+            rows[0], AccessToken, Application, ServiceCredential, Organization, get_user_model(), ClientKey
         )
-        if not credential.is_live():
+        now = clock.now()
+        if not credential.is_live(now) or not key.is_live(now):
             return None
-        _link(client, credential, organization)
+        _link(client, credential, organization, key)
         credential.service_user = service_user
         credential.preloaded_holdings = holdings_from_rows(
             (row[-BINDING_WIDTH:] for row in rows), bound_resource_id=credential.bound_resource_id
@@ -268,23 +277,26 @@ class PortcullisOAuth2Validator(federated_clients.FederatedClientsMixin, OAuth2V
 
 _APPLICATION = Application._meta.db_table
 _CREDENTIAL = ServiceCredential._meta.db_table
+_CLIENT_KEY = ClientKey._meta.db_table
 _ORGANIZATION = Organization._meta.db_table
 
 # The hot lookups, as plain SQL (a queryset's compilation cost more than running it); the rows
-# are read back by ``identity.sql_rows``. A root credential has no organization: LEFT JOIN.
+# are read back by ``identity.sql_rows``. A root credential has no organization: LEFT JOIN. The
+# credential is reached through the client key (any of its live keys), never its ``application``.
 CLIENT_BY_CLIENT_ID = (
     f"SELECT {sql_rows.select_list(Application, 'a')}, {sql_rows.select_list(ServiceCredential, 'c')},"
-    f" {sql_rows.select_list(Organization, 'o')}"
-    f" FROM {_APPLICATION} a JOIN {_CREDENTIAL} c ON c.application_id = a.id"
+    f" {sql_rows.select_list(Organization, 'o')}, {sql_rows.select_list(ClientKey, 'k')}"
+    f" FROM {_APPLICATION} a JOIN {_CLIENT_KEY} k ON k.application_id = a.id"
+    f" JOIN {_CREDENTIAL} c ON c.id = k.credential_id"
     f" LEFT JOIN {_ORGANIZATION} o ON o.id = c.organization_id"
     " WHERE a.client_id = %s"
 )
 _TOKEN_COLUMNS = (
     f"SELECT {sql_rows.select_list(AccessToken, 't')}, {sql_rows.select_list(Application, 'a')},"
     f" {sql_rows.select_list(ServiceCredential, 'c')}, {sql_rows.select_list(Organization, 'o')},"
-    f" {sql_rows.select_list(get_user_model(), 'u')}, {BINDING_COLUMNS}"
+    f" {sql_rows.select_list(get_user_model(), 'u')}, {sql_rows.select_list(ClientKey, 'k')}, {BINDING_COLUMNS}"
     f" FROM {AccessToken._meta.db_table} t JOIN {_APPLICATION} a ON a.id = t.application_id"
-    f" JOIN {_CREDENTIAL} c ON c.application_id = a.id"
+    f" JOIN {_CLIENT_KEY} k ON k.application_id = a.id JOIN {_CREDENTIAL} c ON c.id = k.credential_id"
     f" LEFT JOIN {_ORGANIZATION} o ON o.id = c.organization_id"
     f" JOIN {get_user_model()._meta.db_table} u ON u.id = c.service_user_id"
 )
@@ -299,16 +311,24 @@ ACCESS_TOKEN_BY_CHECKSUM = (
     " WHERE t.token_checksum = %s"
 )
 
-# What a grant checks again, the row locked until the token is stored.
-CREDENTIAL_FOR_GRANT = f"SELECT status, expires_at, secret_version, last_used_at FROM {_CREDENTIAL} WHERE id = %s"
-CREDENTIAL_FOR_UPDATE = CREDENTIAL_FOR_GRANT + " FOR UPDATE"
+# What a grant checks again, the credential row locked until the token is stored (every change to
+# its keys locks it first).
+CREDENTIAL_FOR_GRANT = (
+    "SELECT c.status, c.expires_at, c.last_used_at, k.expires_at, k.retired_at, k.last_used_at"
+    f" FROM {_CREDENTIAL} c JOIN {_CLIENT_KEY} k ON k.credential_id = c.id WHERE c.id = %s AND k.application_id = %s"
+)
+CREDENTIAL_FOR_UPDATE = CREDENTIAL_FOR_GRANT + " FOR UPDATE OF c"
 
 
-def _link(client, credential, organization):
-    """Tie the instances of one row together as ``select_related`` would have."""
+def _link(client, credential, organization, key):
+    """Tie the instances of one row together as ``select_related`` would have. ``client`` is the
+    key that authenticated, which during a rotation may be an older one than ``credential.application``."""
     credential.organization = organization
-    credential.application = client
+    if credential.application_id == client.pk:
+        credential.application = client
+    key.application, key.credential = client, credential
     client.service_credential = credential
+    client.client_key = key
 
 
 def _client_with_live_credential(client_id):
@@ -318,10 +338,13 @@ def _client_with_live_credential(client_id):
         row = cursor.fetchone()
     if row is None:
         return None
-    (client, credential, organization), _ = sql_rows.instances(row, Application, ServiceCredential, Organization)
-    if not credential.is_live():
+    (client, credential, organization, key), _ = sql_rows.instances(
+        row, Application, ServiceCredential, Organization, ClientKey
+    )
+    now = clock.now()
+    if not credential.is_live(now) or not key.is_live(now):
         return None
-    _link(client, credential, organization)
+    _link(client, credential, organization, key)
     return client
 
 

@@ -11,7 +11,7 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from oauth2_provider.models import AccessToken, Application, RefreshToken
+from oauth2_provider.models import AccessToken, Application
 
 from identity import audit, clock
 from identity.authorization import ensure_may, ensure_may_give, ensure_may_on_platform
@@ -21,6 +21,18 @@ from identity.models.resources import PRODUCTS
 from identity.models.credentials import TOKEN_LIFETIMES, VALIDITY_DAYS, expiry_for
 from identity.oauth.client_assertions import normalise_public_keys
 
+from .client_keys import (
+    add_client_key,
+    client_keys_expire,
+    credential_applications,
+    ensure_has_client_key,
+    ensure_room_for_a_key,
+    kill_tokens,
+    new_client_secret,
+    record_client_key,
+    regenerate_client_key,
+    retire_client_key,
+)
 from .credential_access import (
     apply_grants,
     apply_groups,
@@ -33,13 +45,7 @@ from .role_bindings import resource_by_id
 from .validation import clean_name, ensure_name_free, field_error, save_unique
 from .vocabulary import clean_platform_permissions
 
-CLIENT_SECRET_PREFIX = "pcs_"
 Method = ServiceCredential.AuthMethod
-
-
-def new_client_secret():
-    """256 bits, with a recognisable prefix so leak scanners can find a client key."""
-    return CLIENT_SECRET_PREFIX + secrets.token_urlsafe(32)
 
 
 def _clean_choice(value, choices, field):
@@ -53,9 +59,9 @@ def _raise(error):
 
 
 def _kill_tokens(credential):
-    """Delete every token the credential issued: they stop working on the very next request."""
-    AccessToken.objects.filter(application=credential.application).delete()
-    RefreshToken.objects.filter(application=credential.application).delete()
+    """Delete every token the credential issued, under any of its keys: they stop working on the
+    very next request."""
+    kill_tokens(credential_applications(credential))
 
 
 def _ensure_may_change(actor, credential):
@@ -163,14 +169,7 @@ def service_credential_create(
     )
     service_user.set_unusable_password()
     service_user.save(update_fields=["password"])
-    application = Application.objects.create(
-        name=name[:255],
-        client_type=Application.CLIENT_CONFIDENTIAL,
-        authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
-        client_secret=client_secret,
-        hash_client_secret=True,
-        user=service_user,
-    )
+    application = add_client_key(service_user=service_user, name=name, client_secret=client_secret)
     credential = ServiceCredential(
         organization=organization,
         name=name,
@@ -187,6 +186,7 @@ def service_credential_create(
         created_by=getattr(actor, "user", None) if getattr(getattr(actor, "user", None), "pk", None) else None,
     )
     save_unique(credential)
+    record_client_key(credential, application)
     apply_groups(credential, group_objects)
     apply_grants(organization=organization, actor=actor, credential=credential, grants=grants)
     audit.record(
@@ -283,28 +283,39 @@ def service_credential_revoke(*, credential, actor, confirm_name):
     return credential
 
 
+def service_credential_check_regenerate(*, credential, actor):
+    """Raises as ``service_credential_regenerate_secret`` would now; changes nothing. The portal
+    asks before it shows a new key pair that only Save will store."""
+    _ensure_may_change(actor, credential)
+    ensure_may_take_over(actor, credential, verb="give a new key to")
+    _ensure_not_final(credential, "given a new key")
+    ensure_has_client_key(credential)
+    ensure_room_for_a_key(credential)
+
+
 @transaction.atomic
-def service_credential_regenerate_secret(*, credential, actor):
-    """A new client key, shown once; the old key and every token it issued stop working."""
+def service_credential_regenerate_secret(*, credential, actor, grace_period="0", client_id=None, client_secret=None):
+    """A new client key pair, shown once; the previous key and every token it issued stop working
+    now (``grace_period`` "0") or when the grace period ("1h", "24h", "7d") ends. Refused while
+    two keys are live. ``client_id``/``client_secret``: a pair the portal generated and showed
+    before Save (``client_keys.new_client_key_pair``)."""
     _ensure_may_change(actor, credential)
     ensure_may_take_over(actor, credential, verb="give a new key to")
     credential = _locked(credential)
     _ensure_not_final(credential, "given a new key")
-    if credential.auth_method == Method.PRIVATE_KEY_JWT:
-        raise Conflict(
-            "This credential authenticates with its own key pair; it has no client key.",
-            field_errors={"token_endpoint_auth_method": ["private_key_jwt"]},
-        )
-    client_secret = new_client_secret()
-    application = credential.application
-    application.client_secret = client_secret
-    application.hash_client_secret = True
-    application.save(update_fields=["client_secret"])
-    credential.secret_version += 1
-    credential.save(update_fields=["secret_version"])
-    _kill_tokens(credential)
-    audit.record(action=AuditAction.SERVICE_CREDENTIAL_REGENERATE, organization=credential.organization, actor=actor, target=credential)
+    ensure_has_client_key(credential)
+    client_secret = regenerate_client_key(
+        credential, actor, grace_period=grace_period, client_id=client_id, client_secret=client_secret
+    )
     return credential, client_secret
+
+
+@transaction.atomic
+def service_credential_retire_key(*, credential, actor, client_id):
+    """That client key stops working now, with its tokens; never the last live one."""
+    _ensure_may_change(actor, credential)
+    credential = _locked(credential)
+    return retire_client_key(credential, actor, client_id)
 
 
 @transaction.atomic
@@ -316,18 +327,20 @@ def service_credential_delete(*, credential, actor):
         action=AuditAction.SERVICE_CREDENTIAL_DELETE, organization=credential.organization, actor=actor,
         target=credential, details={"client_id": credential.application.client_id},
     )
-    application, service_user = credential.application, credential.service_user
+    applications, service_user = list(credential_applications(credential).values_list("application_id", flat=True)), credential.service_user
     _kill_tokens(credential)
     credential.delete()
-    application.delete()
+    Application.objects.filter(pk__in=applications).delete()
     service_user.delete()
 
 
 def service_credentials_expire():
-    """Mark credentials past their validity expired and drop their tokens; safe to re-run.
+    """Mark credentials past their validity expired and drop their tokens, and client keys past
+    their grace period ended; safe to re-run. Returns how many credentials expired.
 
     Expiry already counts on every request; this makes status, lists and the audit log agree.
     """
+    client_keys_expire()
     expired = 0
     due = ServiceCredential.objects.filter(status=ServiceCredential.Status.ACTIVE, expires_at__lte=clock.now())
     for pk in due.values_list("pk", flat=True).iterator():

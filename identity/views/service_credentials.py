@@ -24,12 +24,14 @@ from identity.credential_forms import (
 )
 from identity.credential_selectors import credential_reach, visible_service_credentials, with_roles_and_groups
 from identity.credential_usage import token_url_for
+from identity.error_mapping import apply_domain_error
 from identity.errors import DomainError
 from identity.models import Group, ServiceCredential
+from identity.services.client_keys import keys_still_used_near_their_end, live_client_keys
 from identity.services.credential_access import grants_view
 from identity.services.validation import query_text
 
-from .base import OrganizationPortalMixin, PortalDeleteView, PortalListView, PortalObjectView, apply_domain_error
+from .base import OrganizationPortalMixin, PortalDeleteView, PortalListView, PortalObjectView
 from .one_time_pages import WizardReplayGuard, show_client_keys_once, wizard_finished
 
 LIST = "portal:service_credential_list"
@@ -209,8 +211,11 @@ class ServiceCredentialDetailView(ReachedFromResources, CredentialPage):
         credential = self.get_object()
         paths = {pk: path for pk, _, path in selectors.resource_paths(organization=self.organization)}
         grants = [(paths.get(g["resource"], "?"), g["role"], g["permissions"]) for g in grants_view(credential)]
+        client_keys = live_client_keys(credential)
         return self.render({
             "credential": credential,
+            "client_keys": client_keys,
+            "keys_still_used": keys_still_used_near_their_end(client_keys),
             "grants": grants,
             "bound_resource_path": paths.get(credential.bound_resource_id),
             "token_url": token_url_for(request),
@@ -291,27 +296,6 @@ class ServiceCredentialStatusView(CredentialPage):
         else:
             messages.success(request, f"“{credential.name}” {self.done_words[self.action]}.")
         return redirect(self.detail_url(credential) if request.POST.get("back") == "detail" else self.list_url())
-
-
-@method_decorator(never_cache, name="dispatch")
-class ServiceCredentialRegenerateView(CredentialPage):
-    template_name = "identity/confirm_delete.html"
-
-    def get(self, request, *args, **kwargs):
-        credential = self.get_object()
-        return self.render({
-            "object": credential, "name": credential.name, "verb": "Regenerate Client Keys",
-            "consequence": "A new client key is shown once. The current key and every token it issued stop working at once.",
-        })
-
-    def post(self, request, *args, **kwargs):
-        credential = self.get_object()
-        try:
-            credential, client_secret = services.service_credential_regenerate_secret(credential=credential, actor=self.principal)
-        except DomainError as error:
-            messages.error(request, error.message)
-            return redirect(self.detail_url(credential))
-        return show_client_keys_once(request, credential, client_secret, heading=f"New client key for “{credential.name}”")
 
 
 class ServiceCredentialRevokeView(CredentialPage):

@@ -22,8 +22,9 @@ def test_a_planted_client_key_never_appears_again(token_client, organization, ca
     base = f"/api/v1/orgs/{organization.slug}/service-credentials/"
     created = token_client.post(base, {"name": "leak-check"}, format="json").json()
     secret, pk = created["client_secret"], created["id"]
-    regenerated = token_client.post(f"{base}{pk}/regenerate-secret/").json()["client_secret"]
-    client_id = created["client_id"]
+    # A regeneration answers a new client id with the new key (the previous pair stops working).
+    regenerated_keys = token_client.post(f"{base}{pk}/regenerate-secret/").json()
+    regenerated, client_id = regenerated_keys["client_secret"], regenerated_keys["client_id"]
 
     import base64
     from django.test import Client

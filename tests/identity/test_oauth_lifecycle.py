@@ -106,11 +106,11 @@ def test_disabled_credential_tokens_fail_and_enabling_issues_new_ones(client, li
 def test_regenerating_kills_the_old_key_and_its_tokens(client, live, organization):
     credential, secret = live
     token = token_of(client, credential, secret)
-    _, new_secret = services.service_credential_regenerate_secret(credential=credential, actor=SYSTEM_PRINCIPAL_ADMIN(organization))
-    assert new_secret != secret
+    regenerated, new_secret = services.service_credential_regenerate_secret(credential=credential, actor=SYSTEM_PRINCIPAL_ADMIN(organization))
+    assert new_secret != secret and regenerated.client_id != credential.client_id
     assert me(client, token).status_code == 401
     assert get_token(client, credential, secret).status_code == 401
-    assert me(client, token_of(client, credential, new_secret)).status_code == 200
+    assert me(client, token_of(client, regenerated, new_secret)).status_code == 200
 
 
 def test_expiry_counts_on_each_request_before_any_task_runs(client, live):

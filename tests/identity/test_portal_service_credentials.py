@@ -397,17 +397,18 @@ def test_the_edit_page_starts_from_the_current_grants_and_names_bad_rows(holder,
     assert credential_grants(credential) == {project.pk: {"projects:read", "projects:write"}}
 
 
-def test_regenerating_shows_a_new_key_once_and_the_old_one_dies(holder, organization, client):
+def test_regenerating_shows_a_new_key_once_and_the_old_one_dies_on_save(holder, organization, client):
     credential, old = make_credential(organization, name="rolled")
     old_token = token_response(client, credential.client_id, old).json()["access_token"]
     url = f"/orgs/{organization.slug}/service-credentials/{credential.pk}/regenerate/"
     assert "Regenerate Client Keys" in holder.get(url).content.decode()
     response = holder.post(url, follow=True)
-    new = response.context["client_secret"]
+    new, new_id = response.context["client_secret"], response.context["client_id"]
     assert "no-store" in response["Cache-Control"] and new != old and new in response.content.decode()
+    holder.post(f"{url}new-keys/", {"client_id": new_id, "grace_period": "0"})
     assert token_response(client, credential.client_id, old).status_code == 401
     assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {old_token}").status_code == 401
-    assert token_response(client, credential.client_id, new).status_code == 200
+    assert token_response(client, new_id, new).status_code == 200
 
 
 def test_a_key_pair_credential_cannot_be_regenerated(holder, organization):

@@ -36,10 +36,10 @@ def run_wizard(client, organization, name="deployer"):
     return client.post(url, {f"{WIZARD_PREFIX}-current_step": "summary"})
 
 
-def test_regenerating_redirects_to_the_keys_page_which_shows_the_key_once(holder, organization):
+def test_regenerating_redirects_to_the_new_keys_page_which_shows_the_key_once(holder, organization):
     credential, _ = make_credential(organization, name="rolled")
     posted = holder.post(f"/orgs/{organization.slug}/service-credentials/{credential.pk}/regenerate/")
-    keys_url = f"/orgs/{organization.slug}/service-credentials/{credential.pk}/keys/"
+    keys_url = f"/orgs/{organization.slug}/service-credentials/{credential.pk}/regenerate/new-keys/"
     assert posted.status_code == 302 and posted["Location"] == keys_url
 
     first = holder.get(keys_url)
@@ -51,17 +51,18 @@ def test_regenerating_redirects_to_the_keys_page_which_shows_the_key_once(holder
     reloaded = holder.get(keys_url)
     body = reloaded.content.decode()
     assert reloaded.status_code == 200 and "no-store" in reloaded["Cache-Control"]
-    assert "These keys were shown once" in body and secret not in body
-    assert audit_count("service_credential.regenerate_secret") == 1
+    assert "shown once" in body and secret not in body
+    assert audit_count("service_credential.regenerate_secret") == 0  # nothing saved yet
 
 
 def test_between_the_post_and_the_keys_page_the_session_holds_only_ciphertext(holder, organization):
     credential, _ = make_credential(organization, name="sealed")
     holder.post(f"/orgs/{organization.slug}/service-credentials/{credential.pk}/regenerate/")
     stored = str(dict(holder.session))
-    secret = holder.get(f"/orgs/{organization.slug}/service-credentials/{credential.pk}/keys/").context["client_secret"]
+    page = holder.get(f"/orgs/{organization.slug}/service-credentials/{credential.pk}/regenerate/new-keys/")
+    secret = page.context["client_secret"]
     assert secret not in stored and "pcs_" not in stored
-    assert one_time.SESSION_KEY not in holder.session  # taken: nothing left behind
+    assert secret not in str(dict(holder.session))  # kept for Save, sealed
 
 
 def test_the_wizard_redirects_to_the_keys_page_and_a_reload_makes_nothing(holder, organization):
@@ -124,5 +125,5 @@ def test_a_key_nobody_came_for_expires(holder, organization, monkeypatch):
     holder.post(f"/orgs/{organization.slug}/service-credentials/{credential.pk}/regenerate/")
     later = time.time() + one_time.MAX_AGE_SECONDS + 1
     monkeypatch.setattr(time, "time", lambda: later)
-    page = holder.get(f"/orgs/{organization.slug}/service-credentials/{credential.pk}/keys/").content.decode()
-    assert "These keys were shown once" in page
+    page = holder.get(f"/orgs/{organization.slug}/service-credentials/{credential.pk}/regenerate/new-keys/").content.decode()
+    assert "No new client keys are waiting" in page
