@@ -1,5 +1,6 @@
 """`/api/v1/orgs/{org}/service-credentials/` (root credentials: ``root_credentials``)."""
 
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
@@ -11,12 +12,14 @@ from identity.credential_usage import token_url_for, usage_example
 from identity.models import Resource, ServiceCredential
 from identity.models.credentials import TOKEN_LIFETIMES, VALIDITY_DAYS
 from identity.services.client_keys import GRACE_PERIODS, live_client_keys
+from identity.services import credential_keys
 from identity.services.credential_access import grants_view
 from identity.services.validation import query_text
 
 from .base import OrganizationScopedAPIView
 
-EDITABLE_FIELDS = {"groups", "resource_grants"}
+KEY_FIELDS = ("jwks", "public_key", "jwks_uri")
+EDITABLE_FIELDS = {"groups", "resource_grants", "federated_trusts", *KEY_FIELDS}
 
 
 class GrantSerializer(serializers.Serializer):
@@ -40,9 +43,20 @@ class InputSerializer(serializers.Serializer):
     public_key = serializers.CharField(required=False, max_length=20000, default=None)
 
 
+class FederatedTrustSerializer(serializers.Serializer):
+    issuer = serializers.CharField(max_length=500)
+    audience = serializers.CharField(max_length=500)
+    subject = serializers.CharField(max_length=500)
+    claims = serializers.DictField(child=serializers.CharField(max_length=500), required=False, default=dict)
+
+
 class UpdateSerializer(serializers.Serializer):
     groups = serializers.ListField(child=serializers.IntegerField(), required=False)
     resource_grants = GrantSerializer(many=True, required=False)
+    jwks = serializers.JSONField(required=False)
+    public_key = serializers.CharField(required=False, max_length=20000)
+    jwks_uri = serializers.CharField(required=False, max_length=2000)
+    federated_trusts = FederatedTrustSerializer(many=True, required=False, max_length=credential_keys.MAX_TRUSTS)
 
 
 class OutputSerializer(serializers.ModelSerializer):
@@ -82,9 +96,10 @@ class DetailSerializer(OutputSerializer):
     resource_grants = serializers.SerializerMethodField()
     jwks = serializers.JSONField()
     keys = serializers.SerializerMethodField()
+    federated_trusts = serializers.JSONField()
 
     class Meta(OutputSerializer.Meta):
-        fields = OutputSerializer.Meta.fields + ["resource_grants", "jwks", "keys"]
+        fields = OutputSerializer.Meta.fields + ["resource_grants", "jwks", "keys", "jwks_uri", "federated_trusts"]
 
     @extend_schema_field(ClientKeySerializer(many=True))
     def get_keys(self, credential):
@@ -193,9 +208,21 @@ class ServiceCredentialDetailView(CredentialObjectMixin, OrganizationScopedAPIVi
             raise ValidationError({"detail": "Send a JSON object."})
         refused = sorted(set(request.data) - EDITABLE_FIELDS)
         if refused:
-            raise ValidationError({field: ["Only groups and resource_grants can be changed."] for field in refused})
+            message = "Only groups, resource_grants, federated_trusts and the keys (jwks, public_key, jwks_uri) can be changed."
+            raise ValidationError({field: [message] for field in refused})
         data = _validated(UpdateSerializer, request.data)
-        services.service_credential_update(credential=credential, actor=self.principal, **data)
+        keys = {name: data.pop(name) for name in KEY_FIELDS if name in data}
+        trusts = data.pop("federated_trusts", None)
+        # One change: a refused part leaves the others unsaved too.
+        with transaction.atomic():
+            if data or (not keys and trusts is None):
+                services.service_credential_update(credential=credential, actor=self.principal, **data)
+            if keys:
+                credential_keys.service_credential_set_public_keys(credential=credential, actor=self.principal, **keys)
+            if trusts is not None:
+                credential_keys.service_credential_set_federated_trusts(
+                    credential=credential, actor=self.principal, federated_trusts=[dict(trust) for trust in trusts]
+                )
         return Response(DetailSerializer(self.get_credential()).data)
 
     def delete(self, request, *args, **kwargs):
