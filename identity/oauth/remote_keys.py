@@ -165,6 +165,8 @@ def fetch_json(url, *, insecure=False):
         if not location:
             raise RemoteKeysError(f"{url} redirected without a Location.")
         url = urljoin(url, location)
+        # A listed issuer's allowance does not follow it elsewhere: the next hop must be listed too.
+        insecure = insecure and is_listed_insecure(url)
     raise RemoteKeysError("Too many redirects.")
 
 

@@ -1,26 +1,60 @@
 """A local OIDC issuer for tests: discovery document and JWKS over HTTP on 127.0.0.1, keys it can
 rotate, tokens shaped like GitHub Actions' and Kubernetes', and a count of what was fetched."""
 
+import datetime
+import ipaddress
 import json
+import ssl
 import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from jwcrypto import jwk, jwt
 
 
+def self_signed_certificate(directory):
+    """``(certificate.pem, key.pem)`` for 127.0.0.1, its own CA."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = directory / "issuer.pem", directory / "issuer.key"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return str(cert_file), str(key_file)
+
+
 class LocalIssuer:
-    def __init__(self):
+    def __init__(self, tls_files=None):
         self.keys = [jwk.JWK.generate(kty="RSA", size=2048, kid="issuer-key-1")]
         self.hits = {}
         self.extra_documents = {}
+        self.redirects = {}
+        self.delay = 0
         issuer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
                 issuer.hits[self.path] = issuer.hits.get(self.path, 0) + 1
+                time.sleep(issuer.delay)
+                if self.path in issuer.redirects:
+                    self.send_response(302)
+                    self.send_header("Location", issuer.redirects[self.path])
+                    self.end_headers()
+                    return
                 body = issuer.document(self.path)
                 if body is None:
                     self.send_response(404)
@@ -36,7 +70,13 @@ class LocalIssuer:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        scheme = "http"
+        if tls_files is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls_files)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+            scheme = "https"
+        self.url = f"{scheme}://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def document(self, path):
