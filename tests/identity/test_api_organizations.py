@@ -277,3 +277,24 @@ def test_hostile_input_is_a_400_never_a_500(writer, organization, method, suffix
 
     assert response.status_code in (400, 404), response.content
     assert Organization.objects.filter(pk=organization.pk).exists()
+
+
+@pytest.mark.parametrize("url", [ORGS, PLATFORM_LOG])
+def test_platform_lists_keep_to_their_query_budget(writer, url, django_assert_max_num_queries):
+    """Authentication (the access token with its credential), the page and its count: no N+1."""
+    from tests.factories import OrganizationFactory
+
+    def grow(count):
+        for _ in range(count):
+            organization = OrganizationFactory()
+            make_member(organization)
+            writer.patch(f"{ORGS}{organization.slug}/", {"name": f"{organization.name}!"}, format="json")
+
+    grow(2)
+    writer.get(url)
+    with django_assert_max_num_queries(4):
+        few = writer.get(url)
+    grow(6)
+    with django_assert_max_num_queries(4):
+        many = writer.get(url)
+    assert len(many.json()["results"]) > len(few.json()["results"])

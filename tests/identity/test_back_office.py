@@ -154,3 +154,28 @@ def test_only_superusers_see_the_back_office_link(client, superuser, organizatio
     assert 'href="/back-office/"' in client.get(HOME).content.decode()
     client.force_login(make_member(organization, role="account_holder"))
     assert 'href="/back-office/"' not in client.get(f"/orgs/{organization.slug}/", follow=True).content.decode()
+
+
+# Session and user, the organizations page and its count, root accounts, platform events.
+BACK_OFFICE_QUERIES = 8
+
+
+def test_the_page_keeps_to_its_query_budget(client, superuser, django_assert_max_num_queries):
+    """Session, organizations with their member counts, root accounts, platform events: no N+1."""
+    from tests.factories import OrganizationFactory
+
+    def grow(count):
+        for number in range(count):
+            organization = OrganizationFactory()
+            make_member(organization)
+            root_credential_create(actor=SYSTEM_PRINCIPAL, name=f"robot-{organization.slug}", permissions=["organizations:read"])
+            client.post(f"{HOME}organizations/{organization.slug}/", {"name": f"Renamed {number}"})
+
+    grow(2)
+    with django_assert_max_num_queries(BACK_OFFICE_QUERIES):
+        client.get(HOME)
+    grow(6)
+    with django_assert_max_num_queries(BACK_OFFICE_QUERIES):
+        page = client.get(HOME)
+    assert page.content.decode().count("Rename or delete") == 8
+
