@@ -18,7 +18,9 @@ class RoleChoiceMixin:
 class ServiceTokenForm(RoleChoiceMixin, forms.Form):
     name = forms.CharField(label="Name", max_length=150, help_text="What uses it, e.g. terraform-ci.")
     roles = forms.MultipleChoiceField(label="Roles", widget=forms.CheckboxSelectMultiple, choices=())
-    expires_in = forms.ChoiceField(label="Expiration", choices=EXPIRY_CHOICES, required=False)
+    # 30 days unless chosen otherwise, as GitHub's tokens; "Never" stays one choice away. (The API keeps
+    # its contract: no expires_in, or null, is a token that never expires.)
+    expires_in = forms.ChoiceField(label="Expiration", choices=EXPIRY_CHOICES, required=False, initial="30d")
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,8 +8,10 @@ so the embedded defaults (SQLite, the filesystem broker) need no service at all.
     PORTCULLIS_DEV_SERVER=gunicorn          or `runserver` (Django's autoreloading server)
 """
 
+import errno
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -19,6 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 ADDRESS = os.environ.get("PORTCULLIS_DEV_ADDRESS", "127.0.0.1:8000")
 STOP_TIMEOUT = 15
+# Celery prints its banners in the first seconds: the hint waits for them, so it is the last thing on screen.
+BANNERS_SETTLE_SECONDS = 3
 PARENT = os.getppid()  # read first thing: if `make` goes away, stop with it
 
 
@@ -36,26 +40,66 @@ def commands():
     }
 
 
+def host_and_port(address=None):
+    address = address or ADDRESS
+    host, _, port = address.rpartition(":")
+    return host.strip("[]") or "127.0.0.1", int(port)
+
+
+def port_in_use(address=None):
+    address = address or ADDRESS
+    try:
+        host, port = host_and_port(address)
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as error:
+        return error.errno == errno.EADDRINUSE
+    except ValueError:
+        return False  # not host:port; gunicorn says what is wrong with it
+    return False
+
+
+def accepting(address=None):
+    address = address or ADDRESS
+    try:
+        with socket.create_connection(host_and_port(address), timeout=0.5):
+            return True
+    except (OSError, ValueError):
+        return False
+
+
+def busy_port_message():
+    return (
+        f"Cannot serve the portal at {ADDRESS}: something else is listening there.\n"
+        f"Stop it, or choose another address: PORTCULLIS_DEV_ADDRESS=127.0.0.1:8001 make run"
+    )
+
+
 def first_run_hint():
+    """Where the portal is and, on a database nobody can log in to yet, how to create the first Account Holder."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
     from django.contrib.auth import get_user_model
 
-    print(f"\nPortcullis is starting at http://{ADDRESS}/ (API docs: http://{ADDRESS}/api/docs/)", flush=True)
+    lines = [f"Portcullis: http://{ADDRESS}/ (API docs: http://{ADDRESS}/api/docs/)"]
     if not get_user_model().objects.filter(is_active=True).exclude(username__startswith="svc-").exists():
-        print(
-            "No one can log in yet. Create the first Account Holder and organization:\n"
-            "  .venv/bin/python manage.py createaccountholder --org SLUG --username NAME --email EMAIL\n",
-            flush=True,
-        )
+        lines += [
+            "No one can log in yet. Create the first Account Holder and organization:",
+            "  .venv/bin/python manage.py createaccountholder --org SLUG --username NAME --email EMAIL",
+        ]
+    return "\n" + "\n".join(lines) + "\n"
 
 
 class Supervisor:
-    def __init__(self):
+    def __init__(self, hint=""):
         self.children = {}
         self.stopping = None
+        self.hint = hint
+        self.up_since = None
+        self.announced = False
 
     def start(self):
         os.environ.setdefault("DJANGO_DEBUG", "true")
@@ -89,14 +133,34 @@ class Supervisor:
             ended = [name for name, child in self.children.items() if child.poll() is not None]
             if ended:
                 print(f"{', '.join(ended)} stopped; stopping the rest.", file=sys.stderr, flush=True)
+                if "portal" in ended and not self.announced:
+                    print(f"The portal did not start at {ADDRESS}. If that address is taken, choose another: "
+                          "PORTCULLIS_DEV_ADDRESS=127.0.0.1:8001 make run", file=sys.stderr, flush=True)
                 self.stop()
                 return 1
+            self.announce_when_up()
             time.sleep(0.5)
         print("Stopping portal, worker and beat…", file=sys.stderr, flush=True)
         self.stop(self.stopping)
         return 0
 
+    def announce_when_up(self):
+        """Say the hint again once the portal answers and the banners are out, so it is the last thing shown."""
+        if self.announced:
+            return
+        if self.up_since is None:
+            if accepting():
+                self.up_since = time.monotonic()
+            return
+        if time.monotonic() - self.up_since >= BANNERS_SETTLE_SECONDS:
+            self.announced = True
+            print(f"{self.hint}The portal is up.\n", flush=True)
+
 
 if __name__ == "__main__":
-    first_run_hint()
-    sys.exit(Supervisor().run())
+    if port_in_use():
+        print(busy_port_message(), file=sys.stderr, flush=True)
+        sys.exit(1)
+    hint = first_run_hint()
+    print(hint, flush=True)
+    sys.exit(Supervisor(hint).run())

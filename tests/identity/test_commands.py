@@ -80,11 +80,20 @@ def test_createaccountholder_prompts_for_the_password_twice(monkeypatch):
     assert get_user_model().objects.get(username="alice").check_password(PASSWORD)
 
 
-def test_createaccountholder_rejects_passwords_that_differ(monkeypatch):
+def test_createaccountholder_creates_nothing_from_passwords_that_differ(monkeypatch):
     answers = iter([PASSWORD, PASSWORD + "x"])
-    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
-    with pytest.raises(CommandError, match="do not match"):
-        call_command("createaccountholder", "--org", "acme", "--username", "alice", "--email", "alice@example.com")
+
+    def getpass(prompt=""):
+        try:
+            return next(answers)
+        except StopIteration:
+            raise EOFError from None  # asked again, and the terminal closed
+
+    monkeypatch.setattr("getpass.getpass", getpass)
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was created"):
+        call_command("createaccountholder", "--org", "acme", "--username", "alice", "--email", "alice@example.com", stderr=err)
+    assert "do not match" in err.getvalue()
     assert not get_user_model().objects.filter(username="alice").exists()
 
 

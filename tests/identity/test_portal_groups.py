@@ -67,3 +67,16 @@ def test_the_list_searches_by_name(holder, organization):
 
 def test_no_groups_shows_an_empty_state(holder, organization):
     assert "No groups yet." in holder.get(f"/orgs/{organization.slug}/groups/").content.decode()
+
+
+def test_member_counts_leave_out_the_credentials_in_the_group(holder, organization):
+    from tests.factories import make_credential
+
+    person = make_member(organization, role="member", username="person")
+    group = services.group_create(organization=organization, actor=SYSTEM_PRINCIPAL, name="deployers", members=[person.username])
+    credential, _ = make_credential(organization, name="ci")
+    services.service_credential_update(credential=credential, actor=SYSTEM_PRINCIPAL, groups=[group.pk])
+    assert group.auth_group.user_set.count() == 2  # the credential is in it through its service user
+    page = holder.get(f"/orgs/{organization.slug}/groups/")
+    assert [g.people_count for g in page.context["page"].object_list] == [1]
+    assert "<td>1</td>" in page.content.decode()

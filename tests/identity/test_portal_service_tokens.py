@@ -80,3 +80,18 @@ def test_delete_asks_first_then_deletes(holder, organization):
     assert "“old” deleted." in response.content.decode()
     assert not ServiceToken.objects.exists()
     assert service_token_authenticate(plaintext) is None
+
+
+def test_a_new_token_expires_in_30_days_unless_chosen_otherwise(holder, organization):
+    form = holder.get(f"/orgs/{organization.slug}/service-tokens/new/").content.decode()
+    assert '<option value="30d" selected>30 days</option>' in form
+    holder.post(f"/orgs/{organization.slug}/service-tokens/new/", {"name": "default", "roles": ["member"], "expires_in": "30d"})
+    holder.post(f"/orgs/{organization.slug}/service-tokens/new/", {"name": "forever", "roles": ["member"], "expires_in": ""})
+    assert ServiceToken.objects.get(name="default").expires_at is not None
+    assert ServiceToken.objects.get(name="forever").expires_at is None
+
+
+def test_the_list_shows_each_token_id(holder, organization):
+    token, _ = make_service_token(organization, name="deployer")
+    page = holder.get(f"/orgs/{organization.slug}/service-tokens/").content.decode()
+    assert '<th scope="col">ID</th>' in page and f'<td class="nowrap">{token.pk}</td>' in page
