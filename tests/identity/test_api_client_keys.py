@@ -91,3 +91,13 @@ def test_keys_are_read_only_in_a_patch(token_client, organization):
     credential, _ = make_credential(organization)
     response = token_client.patch(url(organization, f"{credential.pk}/"), {"keys": []}, format="json")
     assert response.status_code == 400 and "keys" in response.json()
+
+
+def test_live_tokens_counts_every_live_keys_tokens(token_client, organization, client):
+    credential, old_secret = make_credential(organization)
+    old_id = credential.client_id
+    new = token_client.post(url(organization, f"{credential.pk}/regenerate-secret/"), {"grace_period": "1h"}, format="json").json()
+    assert grant(client, old_id, old_secret).status_code == 200
+    assert grant(client, new["client_id"], new["client_secret"]).status_code == 200
+    [listed] = token_client.get(url(organization)).json()["results"]
+    assert listed["live_tokens"] == 2
