@@ -8,9 +8,9 @@ from identity.api import seed_aliases
 from identity.api_docs import RedocDocsView, SwaggerDocsView
 from identity.oauth.views import TokenView, authorization_server_metadata
 
+# Machine-facing routes first: URL resolution tries patterns in order, and the API, the token
+# endpoint and the probes are the busiest paths, so they should not walk the portal's first.
 urlpatterns = [
-    path("", include("identity.urls")),
-    path("orgs/<slug:org>/secrets/", include("secrets_vault.urls")),
     path("", include("identity.health_urls")),
     path("api/v1/", include("identity.api.urls")),
     path("api/v1/", include("identity.api.credential_urls")),
@@ -29,4 +29,6 @@ urlpatterns = [
     path("o/", include("identity.oauth.urls")),
     path(".well-known/oauth-authorization-server", authorization_server_metadata, name="oauth-metadata"),
     path("admin/", admin.site.urls),
+    path("", include("identity.urls")),
+    path("orgs/<slug:org>/secrets/", include("secrets_vault.urls")),
 ]
