@@ -64,8 +64,15 @@ def role_list(*, organization):
 
 
 def group_list(*, organization, search=""):
-    queryset = Group.objects.filter(organization=organization).select_related("auth_group").prefetch_related(
-        prefetch_organization_roles(), "auth_group__user_set"
+    queryset = (
+        Group.objects.filter(organization=organization).select_related("auth_group").prefetch_related(
+            prefetch_organization_roles(), "auth_group__user_set"
+        )
+        # People only: a credential in the group is there through its hidden service user.
+        .annotate(people_count=Count(
+            "auth_group__user", filter=Q(auth_group__user__service_credential__isnull=True), distinct=True
+        ))
+        .order_by("name", "pk")  # the Count makes a GROUP BY, which drops Meta.ordering
     )
     if search:
         queryset = queryset.filter(name__icontains=search)
