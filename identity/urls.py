@@ -7,6 +7,7 @@ from identity.views import (
     auth,
     back_office,
     client_keys,
+    federated_trusts,
     groups,
     invitations,
     members,
@@ -76,6 +77,11 @@ urlpatterns = [
     credential_page("<int:pk>/regenerate/new-keys/", client_keys.ClientKeyNewKeysView.as_view(), "new_keys"),
     credential_page("<int:pk>/keys/<str:client_id>/retire/", client_keys.ClientKeyRetireView.as_view(), "retire_key"),
     credential_page("<int:pk>/keys/", one_time_pages.ServiceCredentialKeysView.as_view(), "keys"),
+    credential_page("<int:pk>/federated-trusts/", federated_trusts.FederatedTrustsView.as_view(), "federated_trusts"),
+    credential_page(
+        "<int:pk>/federated-trusts/<int:index>/remove/", federated_trusts.FederatedTrustRemoveView.as_view(), "federated_trust_remove"
+    ),
+    credential_page("<int:pk>/federated-trusts/test/", federated_trusts.FederatedTokenTestView.as_view(), "federated_token_test"),
     credential_page("<int:pk>/revoke/", credentials.ServiceCredentialRevokeView.as_view(), "revoke"),
     credential_page("<int:pk>/delete/", credentials.ServiceCredentialDeleteView.as_view(), "delete"),
     # Service tokens

@@ -176,4 +176,5 @@ def service_credential_test_token(*, credential, actor, token):
     verdict = federation.evaluate(token, credential.federated_trusts or [])
     if verdict.failure is None and federation.jti_used(verdict.claims, credential.application):
         verdict.trust, verdict.failure = None, federation.FederationRejected("jti", "This token was used already.")
+        verdict.passed = [rule for rule in verdict.passed if rule != "jti"]
     return verdict
