@@ -13,7 +13,6 @@ from identity.oauth.views import TokenView, authorization_server_metadata
 urlpatterns = [
     path("", include("identity.health_urls")),
     path("api/v1/", include("identity.api.urls")),
-    path("api/v1/", include("identity.api.credential_urls")),
     path("api/v1/", include("secrets_vault.api.urls")),
     # Mia-Platform's documented paths, for pipelines written against it (no trailing slash, as there).
     path("api/m2m/oauth/token", TokenView.as_view(), name="seed-oauth-token"),

@@ -5,6 +5,7 @@ cdn.redoc.ly for its logo; the Content-Security-Policy below keeps every page lo
 so the browser never sends that request.
 """
 
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 
 # Inline scripts and styles: both pages start their bundle from a small inline script.
@@ -15,6 +16,7 @@ SAME_HOST_ONLY = (
 
 
 class SameHostOnly:
+    @extend_schema(exclude=True)  # a page about the API, not part of it (as the views it wraps)
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         response["Content-Security-Policy"] = SAME_HOST_ONLY

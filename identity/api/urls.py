@@ -1,12 +1,17 @@
-"""The REST API (`/api/v1/`): who am I, the directory, service tokens and the audit log."""
+"""The identity REST API (`/api/v1/`), every route in one place: who am I, organizations, the
+directory, role bindings and access checks, service tokens, service credentials (organization and
+root), the audit logs."""
 
 from django.urls import path
 
 from . import access_checks, directory, members, organizations, resource_kinds, role_bindings, service_tokens
+from . import root_credentials as root
+from . import service_credentials as credentials
 
 app_name = "api"
 
 org = "orgs/<slug:org>/"
+credential = f"{org}service-credentials/<int:pk>/"
 
 urlpatterns = [
     path("me/", directory.MeView.as_view(), name="me"),
@@ -31,4 +36,26 @@ urlpatterns = [
     path(f"{org}role-bindings/", role_bindings.RoleBindingListView.as_view(), name="role-binding-list"),
     path(f"{org}role-bindings/<int:pk>/", role_bindings.RoleBindingDetailView.as_view(), name="role-binding-detail"),
     path("access-checks/", access_checks.AccessCheckView.as_view(), name="access-checks"),
+    path(f"{org}service-credentials/", credentials.ServiceCredentialListView.as_view(), name="service-credential-list"),
+    path(credential, credentials.ServiceCredentialDetailView.as_view(), name="service-credential-detail"),
+    path(f"{credential}revoke/", credentials.ServiceCredentialRevokeView.as_view(), name="service-credential-revoke"),
+    path(
+        f"{credential}regenerate-secret/",
+        credentials.ServiceCredentialRegenerateView.as_view(),
+        name="service-credential-regenerate-secret",
+    ),
+    path(
+        f"{credential}keys/<str:client_id>/retire/",
+        credentials.ServiceCredentialRetireKeyView.as_view(),
+        name="service-credential-retire-key",
+    ),
+    path(f"{credential}disable/", credentials.ServiceCredentialActionView.as_view(action="disable"), name="service-credential-disable"),
+    path(f"{credential}enable/", credentials.ServiceCredentialActionView.as_view(action="enable"), name="service-credential-enable"),
+    path("root/service-credentials/", root.RootServiceCredentialListView.as_view(), name="root-service-credential-list"),
+    # By id or by client id: scripts keep the client id they were given, not our row id.
+    path(
+        "root/service-credentials/<str:reference>/",
+        root.RootServiceCredentialDetailView.as_view(),
+        name="root-service-credential-detail",
+    ),
 ]
