@@ -25,7 +25,8 @@ from identity.views.base import OrganizationPortalMixin
 
 from . import selectors, services
 from .certificates import MAX_PEM_BYTES, parse_certificate
-from .forms import FORMS, TYPE_DESCRIPTIONS, SecretFilterForm, read_upload_text
+from .form_fields import read_upload_text
+from .forms import FORMS, TYPE_DESCRIPTIONS, SecretFilterForm
 from .models import SecretStatus, SecretType
 
 PAGE_SIZE = 25
