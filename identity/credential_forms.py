@@ -9,9 +9,11 @@ import re
 from django import forms
 
 from identity import services
+from identity.credential_pickers import ProductSelect, ResourcePickerInput, RoleSelect, compact_rows, tree_entries
 from identity.authorization import ensure_may_give
 from identity.errors import DomainError, NotPermitted
 from identity.models import Group, Resource, ResourceKind, Role, ServiceCredential
+from identity.models.resources import PRODUCTS
 from identity.oauth.client_assertions import normalise_public_keys
 from identity.services.credential_access import grants_view
 
@@ -27,7 +29,6 @@ TOKEN_LIFETIME_CHOICES = [("15m", "15 minutes"), ("1h", "1 hour"), ("2h", "2 hou
 
 # A grant row per resource; a page never builds more rows than the service accepts grants.
 MAX_GRANT_ROWS = 500
-EMPTY_GRANT_ROWS = 3
 
 
 def _first_message(error):
@@ -100,9 +101,11 @@ class CredentialAccessForm(forms.Form):
     """Groups to inherit from, and resources with what is granted on each (a role, permissions, or both).
 
     Grant rows are the fields ``grant_<n>_resource``, ``grant_<n>_role`` and ``grant_<n>_permissions``:
-    as many as the data holds plus a few empty ones; the page's script adds more. A resource is
-    typed as ``kind/name`` (unique in an organization) from a datalist, which copes with hundreds;
-    its permissions are its kind's actions. ``resource_paths`` are the resources the actor may
+    the rows the data holds (renumbered, empty ones dropped) and one spare empty row, which the
+    page's script keeps as the model for "Add another resource". A resource is ``kind/name``
+    (unique in an organization), picked from a searchable tree (``credential_pickers``); its
+    permissions are its kind's actions; a product's roles apply on that product and below, and a
+    credential bound to a product holds grants only there, with only that product's roles. ``resource_paths`` are the resources the actor may
     manage grants on; ``unreachable`` the labels of the others, refused by name. A grant row that
     is new must be within what the actor holds there (checked per row, so the row says why).
     """
@@ -112,9 +115,8 @@ class CredentialAccessForm(forms.Form):
         help_text="The credential inherits the roles and resource grants of these groups.",
     )
     bound_resource = forms.CharField(
-        label="Bound to resource", required=False, max_length=260,
-        widget=forms.TextInput(attrs={"list": "resource-options", "autocomplete": "off", "placeholder": "kind/name"}),
-        help_text="Optional: then its grants, and what it inherits from its groups, count only inside this resource.",
+        label="Bound to product", required=False, max_length=260,
+        help_text="Optional: then it holds grants only on this product and below, and only the product's roles.",
     )
 
     def __init__(
@@ -124,32 +126,44 @@ class CredentialAccessForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.organization, self.actor, self.credential = organization, actor, credential
         self.resource_ids = {label: pk for pk, label, _ in resource_paths}
+        self.tree = tree_entries(resource_paths)
+        filled_rows = 0
+        if self.is_bound:
+            self.data, filled_rows = compact_rows(self.data, self.add_prefix("grant_"), MAX_GRANT_ROWS - 1)
         self.unreachable, self.groups_editable = set(unreachable), groups_editable
         self.fields["groups"].choices = [(g.pk, g.name) for g in Group.objects.filter(organization=organization).order_by("name")]
         if not groups_editable:
             self.fields["groups"].disabled = True
             self.fields["groups"].help_text = "Changing groups needs service_credentials:write for the whole organization."
-        if not with_bound_resource:
+        products = {label: entry for label, entry in self.tree.items() if entry.kind == PRODUCTS}
+        if with_bound_resource:
+            self.fields["bound_resource"].widget = ProductSelect(products, attrs={"data-bound-product": ""})
+            self.fields["bound_resource"].widget.choices = [("", "Not bound")] + [(label, label) for label in products]
+        else:
             del self.fields["bound_resource"]
         self.current = grants_view(credential) if credential is not None else []
         self.kind_permissions = {kind.name: kind.permissions for kind in ResourceKind.objects.filter(organization=organization)}
-        self.role_permissions = {role.name: role.permissions for role in self._roles()}
+        roles = list(self._roles())
+        self.role_permissions = {role.name: role.permissions for role in roles}
+        self.role_products = {role.name: f"{role.product.kind}/{role.product.name}" if role.product_id else "" for role in roles}
         role_choices = [("", "No role")] + [(name, name) for name in self.role_permissions]
-        self.row_count = self._used_rows() + EMPTY_GRANT_ROWS
+        # The rows filled in, then one spare empty row (the only one on a page with nothing yet).
+        self.row_count = (filled_rows if self.is_bound else self._used_rows()) + 1
         for index in range(self.row_count):
             number = index + 1
             self.fields[f"grant_{index}_resource"] = forms.CharField(
-                label=f"Resource {number}", required=False, max_length=260,
-                widget=forms.TextInput(attrs={"list": "resource-options", "autocomplete": "off", "placeholder": "kind/name"}),
+                label=f"Resource {number}", required=False, max_length=260, widget=ResourcePickerInput(),
             )
-            self.fields[f"grant_{index}_role"] = forms.ChoiceField(label=f"Role {number}", required=False, choices=role_choices)
+            self.fields[f"grant_{index}_role"] = forms.ChoiceField(
+                label=f"Role {number}", required=False, choices=role_choices, widget=RoleSelect(self.role_products),
+            )
             self.fields[f"grant_{index}_permissions"] = forms.MultipleChoiceField(
                 label=f"Permissions {number}", required=False, choices=self._permission_choices(index),
                 widget=forms.SelectMultiple(attrs={"size": 4, "data-permissions": ""}),
             )
 
     def _roles(self):
-        roles = Role.objects.filter(organization=self.organization).order_by("name")
+        roles = Role.objects.filter(organization=self.organization).select_related("product").order_by("name")
         bound_id = getattr(self.credential, "bound_resource_id", None)
         # A product-bound credential holds only its product's roles: offer nothing else.
         return roles.filter(product_id=bound_id) if bound_id is not None else roles
@@ -190,11 +204,43 @@ class CredentialAccessForm(forms.Form):
         return min(max(indices) + 1, MAX_GRANT_ROWS) if indices else 0
 
     def grant_rows(self):
-        """``[(resource, role, permissions)]`` bound fields, one triple per row, for the template."""
-        return [
-            (self[f"grant_{i}_resource"], self[f"grant_{i}_role"], self[f"grant_{i}_permissions"])
-            for i in range(self.row_count)
-        ]
+        """``[(number, [resource, role, permissions], chosen TreeEntry or None, spare)]`` for the template."""
+        rows = []
+        for i in range(self.row_count):
+            fields = [self[f"grant_{i}_{part}"] for part in ("resource", "role", "permissions")]
+            chosen = self.tree.get((fields[0].value() or "").strip())
+            rows.append((i + 1, fields, chosen, i == self.row_count - 1 and self._row_is_blank(i)))
+        return rows
+
+    def _row_is_blank(self, index):
+        return not any(self._row_value(index, part) for part in ("resource", "role", "permissions"))
+
+    def bound_product(self):
+        """``kind/name`` of the product the credential is (or is being) bound to, or ""."""
+        if "bound_resource" in self.fields:
+            value = self._row_value_of("bound_resource")
+            return value if value in self.tree and self.tree[value].kind == PRODUCTS else ""
+        bound = getattr(self.credential, "bound_resource", None)
+        return f"{bound.kind}/{bound.name}" if bound is not None else ""
+
+    def _row_value_of(self, name):
+        value = self.data.get(self.add_prefix(name), "") if self.is_bound else self.initial.get(name, "")
+        return (value or "").strip() if isinstance(value, str) else ""
+
+    def _check_where(self, index, label, role):
+        """A product's role holds on its product and below; a bound credential only inside its product."""
+        entry, bound = self.tree[label], self.bound_product()
+        if bound and not entry.within(bound):
+            self.add_error(f"grant_{index}_resource", f"This credential is bound to {bound}: choose {bound} or a resource below it.")
+            return False
+        product = self.role_products.get(role, "")
+        if role and bound and product != bound:
+            self.add_error(f"grant_{index}_role", f"“{role}” is not a role of {bound}: a credential bound to it holds only that product's roles.")
+            return False
+        if role and product and not entry.within(product):
+            self.add_error(f"grant_{index}_role", f"“{role}” is a role of {product}: give it on {product} or a resource below it.")
+            return False
+        return True
 
     def _resource_id(self, field, label):
         pk = self.resource_ids.get(label)
@@ -217,7 +263,7 @@ class CredentialAccessForm(forms.Form):
         if not (role or permissions or self.has_error(permissions_field)):
             self.add_error(permissions_field, "Give a role or at least one permission on this resource.")
         pk = self._resource_id(resource_field, label)
-        if pk is None or not (role or permissions):
+        if pk is None or not (role or permissions) or not self._check_where(index, label, role):
             return None
         allowed = self._allowed_permissions(label)
         foreign = [p for p in permissions if p not in allowed]
@@ -260,7 +306,10 @@ class CredentialAccessForm(forms.Form):
         label = (cleaned.get("bound_resource") or "").strip()
         cleaned["bound_resource"] = None
         if label and (pk := self._resource_id("bound_resource", label)) is not None:
-            cleaned["bound_resource"] = Resource.objects.get(pk=pk)
+            if self.tree[label].kind != PRODUCTS:
+                self.add_error("bound_resource", f"{label} is not a product: a credential is bound to a resource of kind products.")
+            else:
+                cleaned["bound_resource"] = Resource.objects.get(pk=pk)
         if not self.errors:
             try:
                 services.service_credential_check_access(

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 from formtools.wizard.views import SessionWizardView
 
 from identity import selectors, services
@@ -279,13 +278,20 @@ class ServiceCredentialAccessView(ReachedFromResources, CredentialPage):
         return self.show(credential, form, paths, kept, status=400)
 
 
-@method_decorator(require_POST, name="dispatch")
 class ServiceCredentialStatusView(CredentialPage):
-    """POST only: disable or enable, from the detail page or the list's Enabled toggle."""
+    """POST: disable or enable, from the detail page or the list's Enabled toggle. GET on disable is
+    its confirmation page, for browsers without <dialog> (the detail page's fallback link)."""
 
+    http_method_names = ["get", "post"]
+    template_name = "identity/service_credentials/disable.html"
     action = None
     operations = {"disable": services.service_credential_disable, "enable": services.service_credential_enable}
     done_words = {"disable": "disabled: its tokens stopped working", "enable": "enabled"}
+
+    def get(self, request, *args, **kwargs):
+        if self.action != "disable":
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        return self.render({"credential": self.get_object()})
 
     def post(self, request, *args, **kwargs):
         credential = self.get_object()

@@ -53,7 +53,7 @@ def test_a_project_admin_edits_a_credentials_grants_on_their_project(live_server
     page.get_by_role("button", name="Save").click()
 
     expect(page.get_by_text("Groups and resources of “deployer” saved.")).to_be_visible()
-    grants = page.get_by_role("table")
+    grants = page.locator("section[aria-labelledby=grants-title] table")
     expect(grants).to_contain_text("environments/alpha-prod")
     expect(grants).to_contain_text("projects/beta")
     expect(grants.locator("tbody tr")).to_have_count(2)

@@ -60,11 +60,11 @@ def test_create_copy_download_close_use_disable_and_revoke(live_server, log_in, 
     page.get_by_label("Resource 1", exact=True).fill("projects/nope")
     page.get_by_label("Permissions 1", exact=True).select_option("projects:read")
     page.get_by_role("button", name="Next").click()
-    expect(page.get_by_text("No resource “projects/nope”")).to_be_visible()
+    expect(page.locator(".errorlist").get_by_text("No resource “projects/nope”")).to_be_visible()
     page.get_by_label("Resource 1", exact=True).fill("projects/alpha")
     page.get_by_label("Role 1", exact=True).select_option("member")
     page.get_by_role("button", name="Add another resource").click()
-    expect(page.get_by_label("Resource 5", exact=True)).to_be_visible()
+    expect(page.get_by_label("Resource 2", exact=True)).to_be_visible()
 
     # "Back" keeps what was typed, on this step and the one before
     page.get_by_role("button", name="Back").click()
@@ -121,10 +121,12 @@ def test_create_copy_download_close_use_disable_and_revoke(live_server, log_in, 
     switch = page.get_by_role("switch", name="Enabled: browser-pipeline")
     expect(switch).to_have_attribute("aria-checked", "true")
     switch.click()
+    page.get_by_role("dialog", name="Disable “browser-pipeline”?").get_by_role("button", name="Disable").click()
     expect(page.get_by_role("switch", name="Enabled: browser-pipeline")).to_have_attribute("aria-checked", "false")
     assert me(live_server, token).status_code == 401
     assert token_request(live_server, client_id, secret).status_code == 401
     page.get_by_role("switch", name="Enabled: browser-pipeline").click()
+    page.get_by_role("dialog", name="Enable “browser-pipeline”?").get_by_role("button", name="Enable").click()
     expect(page.get_by_role("switch", name="Enabled: browser-pipeline")).to_have_attribute("aria-checked", "true")
     token = token_request(live_server, client_id, secret).json()["access_token"]
 
@@ -150,7 +152,7 @@ def test_a_key_pair_credential_from_the_wizard_signs_its_own_token_requests(live
     page.get_by_label(re.compile(r"private_key_jwt")).check()
     page.get_by_label("Public key").fill("not a key")
     page.get_by_role("button", name="Next").click()
-    expect(page.get_by_text("This is not a PEM public key.")).to_be_visible()
+    expect(page.locator(".errorlist").get_by_text("This is not a PEM public key.")).to_be_visible()
     page.get_by_label("Public key").fill(key.export_to_pem().decode())
     for _ in range(3):
         page.get_by_role("button", name="Next").click()
