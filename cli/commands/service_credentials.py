@@ -1,7 +1,8 @@
-"""`portcullis service-credential create|list|get|update|revoke|disable|enable|regenerate-secret|delete`."""
+"""`portcullis service-credential create|list|get|update|revoke|disable|enable|regenerate|retire-key|delete`."""
 
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 from cli import jsontext
 from cli.commands import add_id_commands, read_text_file
@@ -13,6 +14,7 @@ VALIDITIES = ["30d", "90d", "180d", "365d", "never"]
 TOKEN_LIFETIMES = ["15m", "1h", "2h", "8h", "24h"]
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
 STATUSES = ["active", "disabled", "revoked", "expired"]
+GRACE_PERIODS = ["0", "1h", "24h", "7d"]
 ROLE_PREFIX = "role:"
 
 LIST_COLUMNS = [
@@ -73,9 +75,21 @@ def register(subparsers):
                         help="The credential's exact name (prompted for when omitted on a terminal).")
     revoke.set_defaults(handler=revoke_credential)
 
-    regenerate = commands.add_parser("regenerate-secret", help="Give it a new client secret, printed once; the old one stops working.")
+    # "regenerate-secret" was this command's first name; scripts written against it keep working.
+    regenerate = commands.add_parser(
+        "regenerate", aliases=["regenerate-secret"],
+        help="Give it a new client id and key, printed once; the previous pair stops now or after --grace-period.",
+    )
     regenerate.add_argument("id")
+    regenerate.add_argument("--grace-period", choices=GRACE_PERIODS, default="0",
+                            help="How long the previous client id and key keep working (default 0: they stop now). "
+                                 "Refused while two keys are live: retire one first.")
     regenerate.set_defaults(handler=regenerate_secret)
+
+    retire = commands.add_parser("retire-key", help="End one of its client keys now, with the tokens it got.")
+    retire.add_argument("id")
+    retire.add_argument("client_id", metavar="CLIENT_ID")
+    retire.set_defaults(handler=retire_key)
 
     delete = commands.add_parser("delete", help="Delete a credential (irreversible; the audit log keeps its history).")
     delete.add_argument("id")
@@ -154,7 +168,18 @@ def _keys_once(args, response):
     shown = {key: response.get(key) for key in ("id", "name", "client_id", "client_secret", "realm", "token_url")}
     if not response.get("client_secret"):
         del shown["client_secret"]
+    if len(response.get("keys") or []) > 1:
+        shown["keys"] = _key_lines(response["keys"])
     return shown
+
+
+def _key_lines(keys):
+    """Each live client key on one line of the detail view: client id, created, last used, end."""
+    return "; ".join(
+        f"{key['client_id']} created {key.get('created_at') or '-'} last used {key.get('last_used_at') or 'never'} "
+        f"ends {key.get('expires_at') or 'never'}"
+        for key in keys
+    ) or None
 
 
 def _readable(credential, output):
@@ -169,6 +194,8 @@ def _readable(credential, output):
             f"{grant['resource']}={ROLE_PREFIX + grant['role'] if grant.get('role') else ','.join(grant['permissions'])}"
             for grant in credential["resource_grants"]
         ) or None
+    if "keys" in credential:
+        shown["keys"] = _key_lines(credential["keys"])
     keys = (credential.get("jwks") or {}).get("keys") or []
     if keys:
         shown["public_keys"] = ",".join(key.get("kid") or key.get("kty", "?") for key in keys)
@@ -243,7 +270,19 @@ def enable_credential(args, client):
 
 
 def regenerate_secret(args, client):
-    return _keys_once(args, _on_credential(args, lambda: client.post(_object_path(args, "regenerate-secret/"), {})))
+    body = {"grace_period": args.grace_period}
+    return _keys_once(args, _on_credential(args, lambda: client.post(_object_path(args, "regenerate-secret/"), body)))
+
+
+def retire_key(args, client):
+    try:
+        credential = client.post(_object_path(args, f"keys/{quote(args.client_id, safe='')}/retire/"), {})
+    except ApiError as error:
+        if error.status == 404:
+            raise ApiError(f"404: no live client key {args.client_id} on service credential {args.id} "
+                           f"in organization {args.org}.", status=404) from error
+        raise
+    return _readable(credential, args.output)
 
 
 def delete_credential(args, client):

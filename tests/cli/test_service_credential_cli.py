@@ -146,9 +146,10 @@ def test_regenerate_secret_prints_a_new_key_and_the_old_one_stops_working(cli, o
     assert code == 0, err
     assert "shown once" in err
     keys = fields(out)
-    assert keys["client_id"] == credential.client_id and keys["client_secret"] != old_secret
+    # A regeneration answers a new client id with the new key (issue 13); the old pair stops at once.
+    assert keys["client_id"] != credential.client_id and keys["client_secret"] != old_secret
     assert token_request(keys["token_url"], credential.client_id, old_secret).status_code in (400, 401)
-    assert token_request(keys["token_url"], credential.client_id, keys["client_secret"]).status_code == 200
+    assert token_request(keys["token_url"], keys["client_id"], keys["client_secret"]).status_code == 200
 
 
 def test_revoke_needs_the_credential_s_exact_name(cli, live_server, organization):
