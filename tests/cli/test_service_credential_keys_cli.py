@@ -104,3 +104,10 @@ def test_retire_key_of_another_organization_s_credential_is_not_found(cli, organ
     theirs, _ = make_credential(other_organization)
     code, _, err = cli("service-credential", "retire-key", str(theirs.pk), theirs.client_id)
     assert code != 0 and "404" in err
+
+
+def test_the_cli_offers_exactly_the_server_s_grace_periods():
+    from cli.commands import service_credentials as commands
+    from identity.services.client_keys import GRACE_PERIODS
+
+    assert commands.GRACE_PERIODS == list(GRACE_PERIODS)
