@@ -34,7 +34,7 @@ def test_regenerate_download_leave_then_regenerate_and_save_with_a_grace_period(
     assert abandoned_id in downloaded and abandoned_secret in downloaded
 
     page.get_by_role("link", name="Close").click()  # leave without saving
-    expect(page.get_by_role("heading", name="Client keys")).to_be_visible()
+    expect(page.get_by_role("heading", name="Client keys", exact=True)).to_be_visible()
     assert abandoned_id not in page.content()
     assert grant_status(abandoned_id, abandoned_secret) == 401
     assert grant_status(old_id, old_secret) == 200
