@@ -165,8 +165,11 @@ class RootCredentialKeysView(RootCredentialMixin, BackOfficePage):
             response = render(request, "identity/back_office/root_keys_shown.html", {"credential": credential})
         else:
             client_secret, token_url = material["client_secret"], token_url_for(request)
-            response = render(request, "identity/back_office/root_keys.html", {
+            # The same keys page as an organization's credential's, closing back to the back office.
+            response = render(request, "identity/service_credentials/keys.html", {
                 "credential": credential,
+                "heading": f"Root service account “{credential.name}” created",
+                "detail_url": reverse("portal:back_office"),
                 "client_secret": client_secret,
                 "usage_example": usage_example(credential=credential, token_url=token_url, client_secret=client_secret),
                 "csv": client_keys_csv(credential=credential, client_secret=client_secret, token_url=token_url),
