@@ -12,11 +12,11 @@ from identity import audit
 from identity.authorization import ensure_may, ensure_may_give
 from identity.errors import Conflict, InvalidInput
 from identity.models import AuditAction, Group, Membership, Resource, ResourceKind, Role, RoleBinding
-from identity.models.resources import MAX_RESOURCE_DEPTH, PRODUCTS
+from identity.models.resources import MAX_RESOURCE_DEPTH
 from identity.permissions import ACCOUNT_HOLDER
 
 from .invitations import invitation_create
-from .role_bindings import bind_membership_role, set_organization_roles
+from .role_bindings import bind_membership_role, product_by_id, set_organization_roles
 from .service_tokens import roles_by_name
 from .validation import clean_name, ensure_name_free, field_error, save_unique
 from .vocabulary import clean_permissions
@@ -124,21 +124,6 @@ def member_remove(*, membership, actor):
 # ---------------------------------------------------------------- roles
 
 
-def _clean_product(organization, product):
-    """A role's product: a resource of kind ``products`` in the organization, or None."""
-    if product is None:
-        return None
-    if isinstance(product, Resource):
-        found = product if product.organization_id == organization.pk else None
-    else:
-        from .validation import is_id
-
-        found = Resource.objects.filter(organization=organization, pk=product).first() if is_id(product) else None
-    if found is None or found.kind != PRODUCTS:
-        raise field_error("product", "Choose a resource of kind products.")
-    return found
-
-
 def _ensure_custom(role):
     if role.is_builtin:
         raise Conflict(f"The built-in role “{role.name}” cannot be changed.", field_errors={"name": ["Built-in role."]})
@@ -153,7 +138,7 @@ def role_create(*, organization, actor, name, permissions, description="", produ
     ensure_name_free(Role.objects.filter(organization=organization), name=name)
     role = Role(
         organization=organization, name=name, description=description or "", permissions=permissions,
-        product=_clean_product(organization, product),
+        product=product_by_id(organization, product, field="product"),
     )
     save_unique(role)
     audit.record(
@@ -168,7 +153,7 @@ def role_update(*, role, actor, name=None, permissions=None, description=None, p
     ensure_may(actor, "roles:write")
     _ensure_custom(role)
     if product is not _UNCHANGED:
-        product = _clean_product(role.organization, product)
+        product = product_by_id(role.organization, product, field="product")
         # Bindings of a product's role are contained in the product: moving a bound role would break that.
         if product != role.product and role.bindings.exists():
             raise Conflict(

@@ -15,6 +15,7 @@ from identity.authorization import ensure_may_give, may
 from identity.errors import Conflict, NotPermitted
 from identity.models import AuditAction, Group, Resource, Role, RoleBinding, ServiceCredential, ServiceToken
 from identity.models.bindings import GROUP, SERVICE_CREDENTIAL, SERVICE_TOKEN, SUBJECT_ADMIN_KINDS, SUBJECT_KINDS, USER
+from identity.models.resources import PRODUCTS
 from identity.resource_tree import is_within
 
 from .validation import field_error, is_id
@@ -63,6 +64,17 @@ def resource_by_id(organization, resource_id, *, field="resource"):
     if resource is None:
         raise field_error(field, "No such resource.")
     return resource
+
+
+def product_by_id(organization, product, *, field):
+    """A product of the organization (a resource of kind ``products``), given as one or by id; None stays None."""
+    if product is None:
+        return None
+    if not isinstance(product, Resource):
+        product = resource_by_id(organization, product, field=field)
+    if product.organization_id != organization.pk or product.kind != PRODUCTS:
+        raise field_error(field, "Choose a resource of kind products.")
+    return product
 
 
 def _ensure_contained(subject, role, resource, field):

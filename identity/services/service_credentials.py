@@ -16,8 +16,7 @@ from oauth2_provider.models import AccessToken, Application
 from identity import audit, clock
 from identity.authorization import ensure_may, ensure_may_give, ensure_may_on_platform
 from identity.errors import Conflict, InvalidInput
-from identity.models import AuditAction, Resource, ServiceCredential, UsedClientAssertion
-from identity.models.resources import PRODUCTS
+from identity.models import AuditAction, ServiceCredential, UsedClientAssertion
 from identity.models.credentials import TOKEN_LIFETIMES, VALIDITY_DAYS, expiry_for
 from identity.oauth.client_assertions import normalise_public_keys
 
@@ -41,7 +40,7 @@ from .credential_access import (
     keeping_out_of_reach,
     service_credential_check_access,
 )
-from .role_bindings import resource_by_id
+from .role_bindings import product_by_id
 from .validation import clean_name, ensure_name_free, field_error, save_unique
 from .vocabulary import clean_platform_permissions
 
@@ -109,11 +108,7 @@ def _clean_bound_resource(organization, bound_resource):
         return None
     if organization is None:
         raise field_error("bound_resource", "A root credential cannot be bound to a product.")
-    if not isinstance(bound_resource, Resource):
-        bound_resource = resource_by_id(organization, bound_resource, field="bound_resource")
-    if bound_resource.organization_id != organization.pk or bound_resource.kind != PRODUCTS:
-        raise field_error("bound_resource", "Choose a resource of kind products.")
-    return bound_resource
+    return product_by_id(organization, bound_resource, field="bound_resource")
 
 
 # ---------------------------------------------------------------- life cycle
