@@ -29,26 +29,26 @@ ROLE_AND_RESOURCE = (
 
 _OF_CREDENTIAL = f"""
 SELECT {BINDING_COLUMNS} FROM identity_rolebinding AS binding {ROLE_AND_RESOURCE}
-WHERE binding.service_credential_id = %s
+WHERE binding.service_credential_id = %(credential)s
 UNION ALL
 SELECT {BINDING_COLUMNS}
 FROM identity_servicecredential_groups AS member
 JOIN identity_rolebinding AS binding ON binding.group_id = member.group_id {ROLE_AND_RESOURCE}
-WHERE member.servicecredential_id = %s
+WHERE member.servicecredential_id = %(credential)s
 """
 
 _OF_PERSON = f"""
 SELECT {BINDING_COLUMNS} FROM identity_rolebinding AS binding {ROLE_AND_RESOURCE}
-WHERE binding.user_id = %s AND binding.organization_id = %s
+WHERE binding.user_id = %(user)s AND binding.organization_id = %(organization)s
 UNION ALL
 SELECT {BINDING_COLUMNS}
 FROM auth_user_groups AS member
 JOIN identity_group AS portcullis_group ON portcullis_group.auth_group_id = member.group_id
 JOIN identity_rolebinding AS binding ON binding.group_id = portcullis_group.id {ROLE_AND_RESOURCE}
-WHERE member.user_id = %s AND portcullis_group.organization_id = %s
+WHERE member.user_id = %(user)s AND portcullis_group.organization_id = %(organization)s
 """
 
-_OF_SERVICE_TOKEN = f"SELECT {BINDING_COLUMNS} FROM identity_rolebinding AS binding {ROLE_AND_RESOURCE} WHERE binding.service_token_id = %s"
+_OF_SERVICE_TOKEN = f"SELECT {BINDING_COLUMNS} FROM identity_rolebinding AS binding {ROLE_AND_RESOURCE} WHERE binding.service_token_id = %(token)s"
 
 
 @dataclass(frozen=True)
@@ -118,15 +118,15 @@ def holdings_of_credential(credential):
     held = _preloaded(credential)
     if held is None:
         held = holdings_from_rows(
-            _rows(_OF_CREDENTIAL, [credential.pk, credential.pk]), bound_resource_id=credential.bound_resource_id
+            _rows(_OF_CREDENTIAL, {"credential": credential.pk}), bound_resource_id=credential.bound_resource_id
         )
     return held
 
 
 def holdings_of_person(user, organization):
-    return holdings_from_rows(_rows(_OF_PERSON, [user.pk, organization.pk, user.pk, organization.pk]))
+    return holdings_from_rows(_rows(_OF_PERSON, {"user": user.pk, "organization": organization.pk}))
 
 
 def holdings_of_service_token(token):
     held = _preloaded(token)
-    return held if held is not None else holdings_from_rows(_rows(_OF_SERVICE_TOKEN, [token.pk]))
+    return held if held is not None else holdings_from_rows(_rows(_OF_SERVICE_TOKEN, {"token": token.pk}))

@@ -12,6 +12,10 @@ its checksum, a service token by its key id) are therefore written as plain SQL,
   text on both SQLite and PostgreSQL), and on SQLite, which has no boolean or time-zone types,
   ``bool`` for booleans and UTC for the naive datetimes its converters return.
 
+Their parameters are named (``%(checksum)s``, passed as a dict): for positional ``%s`` Django's
+SQLite backend rewrites the statement with a look-behind regular expression, about 0.1 ms on the
+3 KB bearer lookup, where named ones are rewritten by ``%`` formatting; psycopg takes both alike.
+
 Nothing is cached across calls but strings built from the models at import: a failed statement,
 a rollback, a recycled connection or a fork leaves nothing behind to go stale.
 """

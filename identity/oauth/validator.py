@@ -219,7 +219,10 @@ class PortcullisOAuth2Validator(federated_clients.FederatedClientsMixin, OAuth2V
         now = clock.now()
         locked = connection.features.has_select_for_update  # SQLite: BEGIN IMMEDIATE locked already
         with connection.cursor() as cursor:
-            cursor.execute(CREDENTIAL_FOR_UPDATE if locked else CREDENTIAL_FOR_GRANT, [authenticated.pk, request.client.pk])
+            cursor.execute(
+                CREDENTIAL_FOR_UPDATE if locked else CREDENTIAL_FOR_GRANT,
+                {"credential": authenticated.pk, "application": request.client.pk},
+            )
             row = cursor.fetchone()
         credential = key = None
         if row is not None:
@@ -256,7 +259,7 @@ class PortcullisOAuth2Validator(federated_clients.FederatedClientsMixin, OAuth2V
         not live."""
         checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
         with connection.cursor() as cursor:
-            cursor.execute(ACCESS_TOKEN_BY_CHECKSUM, [checksum])
+            cursor.execute(ACCESS_TOKEN_BY_CHECKSUM, {"checksum": checksum})
             rows = cursor.fetchall()
         token_row = next((row for row in rows if row[0] is not None), None)
         if token_row is None:
@@ -290,7 +293,7 @@ CLIENT_BY_CLIENT_ID = (
     f" FROM {_APPLICATION} a JOIN {_CLIENT_KEY} k ON k.application_id = a.id"
     f" JOIN {_CREDENTIAL} c ON c.id = k.credential_id"
     f" LEFT JOIN {_ORGANIZATION} o ON o.id = c.organization_id"
-    " WHERE a.client_id = %s"
+    " WHERE a.client_id = %(client_id)s"
 )
 # The token with its client, key, credential, organization and service user, found once (a
 # common table expression: written out in both halves of a UNION ALL, PostgreSQL spent some 20 ms
@@ -310,7 +313,7 @@ ACCESS_TOKEN_BY_CHECKSUM = (
     f" JOIN {_CLIENT_KEY} k ON k.application_id = a.id JOIN {_CREDENTIAL} c ON c.id = k.credential_id"
     f" LEFT JOIN {_ORGANIZATION} o ON o.id = c.organization_id"
     f" JOIN {get_user_model()._meta.db_table} u ON u.id = c.service_user_id"
-    " WHERE t.token_checksum = %s)"
+    " WHERE t.token_checksum = %(checksum)s)"
     f" SELECT token.*, {_NO_BINDING} FROM token"
     " UNION ALL "
     f"SELECT {_NO_TOKEN}, {BINDING_COLUMNS} FROM token"
@@ -326,7 +329,7 @@ ACCESS_TOKEN_BY_CHECKSUM = (
 # its keys locks it first).
 CREDENTIAL_FOR_GRANT = (
     "SELECT c.status, c.expires_at, c.last_used_at, k.expires_at, k.retired_at, k.last_used_at"
-    f" FROM {_CREDENTIAL} c JOIN {_CLIENT_KEY} k ON k.credential_id = c.id WHERE c.id = %s AND k.application_id = %s"
+    f" FROM {_CREDENTIAL} c JOIN {_CLIENT_KEY} k ON k.credential_id = c.id WHERE c.id = %(credential)s AND k.application_id = %(application)s"
 )
 CREDENTIAL_FOR_UPDATE = CREDENTIAL_FOR_GRANT + " FOR UPDATE OF c"
 
@@ -345,7 +348,7 @@ def _link(client, credential, organization, key):
 def _client_with_live_credential(client_id):
     """The client with its credential and organization, if its credential is live right now."""
     with connection.cursor() as cursor:
-        cursor.execute(CLIENT_BY_CLIENT_ID, [client_id])
+        cursor.execute(CLIENT_BY_CLIENT_ID, {"client_id": client_id})
         row = cursor.fetchone()
     if row is None:
         return None

@@ -109,7 +109,7 @@ TOKEN_BY_KEY_ID = (
     f"SELECT {sql_rows.select_list(ServiceToken, 't')}, {sql_rows.select_list(Organization, 'o')}, {BINDING_COLUMNS}"
     f" FROM {ServiceToken._meta.db_table} t JOIN {Organization._meta.db_table} o ON o.id = t.organization_id"
     f" LEFT JOIN identity_rolebinding AS binding ON binding.service_token_id = t.id {ROLE_AND_RESOURCE}"
-    " WHERE t.key_id = %s"
+    " WHERE t.key_id = %(key_id)s"
 )
 
 
@@ -121,7 +121,7 @@ def _token_by_key_id(key_id):
     so the request's principal needs no second round trip.
     """
     with connection.cursor() as cursor:
-        cursor.execute(TOKEN_BY_KEY_ID, [key_id])
+        cursor.execute(TOKEN_BY_KEY_ID, {"key_id": key_id})
         rows = cursor.fetchall()
     if not rows:
         return None
