@@ -304,6 +304,8 @@ PORTCULLIS_BOOTSTRAP_ORG = env_str("PORTCULLIS_BOOTSTRAP_ORG")
 PORTCULLIS_BOOTSTRAP_ROLES = env_list("PORTCULLIS_BOOTSTRAP_ROLES", default=["sys_admin"])
 PORTCULLIS_BOOTSTRAP_TTL = env_str("PORTCULLIS_BOOTSTRAP_TTL")
 PORTCULLIS_TOKEN_LAST_USED_INTERVAL = timedelta(seconds=60)
+# How long a process trusts the failure count it last saw for an API caller (identity/oauth/throttle.py).
+PORTCULLIS_API_THROTTLE_MEMO_SECONDS = env_int("PORTCULLIS_API_THROTTLE_MEMO_SECONDS", 1)
 # `GET /metrics` asks for `Authorization: Bearer <this>` when set; unset, it is open.
 PORTCULLIS_METRICS_TOKEN = env_str("PORTCULLIS_METRICS_TOKEN")
 

@@ -18,6 +18,14 @@ def pytest_configure(config):
     settings.CSRF_COOKIE_SECURE = False
 
 
+@pytest.fixture(autouse=True)
+def no_remembered_throttle_counts():
+    """Each test starts with this process's throttle memo empty, as its shared cache is."""
+    from identity.oauth import throttle
+
+    throttle.forget_remembered_counts()
+
+
 @pytest.fixture
 def organization(db):
     return OrganizationFactory()
