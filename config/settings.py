@@ -95,6 +95,8 @@ DATABASES = {
 # its unnamed statements travel as Parse, Bind, Execute and Sync together, which transaction
 # pooling carries (tests/test_pgbouncer.py).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that costs no round trip (config/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
     DATABASES["default"].setdefault("OPTIONS", {}).update({
         "server_side_binding": True,
         "prepare_threshold": 5 if env_bool("PORTCULLIS_DB_PREPARED_STATEMENTS", default=True) else None,

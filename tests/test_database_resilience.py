@@ -9,6 +9,7 @@ grants and calls on the same process still succeed, through the HTTP contract on
 
 import contextlib
 import os
+import time
 
 import psycopg
 import pytest
@@ -147,11 +148,51 @@ def test_grants_succeed_on_a_new_connection_after_the_server_ended_the_old_one(p
     old_backend = backend_pid()
     with another_session() as session:
         session.execute("SELECT pg_terminate_backend(%s)", [old_backend])
+        wait_until_gone(session, old_backend)
 
     close_old_connections()  # what Django runs as a request starts: the health check is due again
 
     assert pipeline(rounds_to_prepare() + 1) == all_succeeded(rounds_to_prepare() + 1)
     assert backend_pid() != old_backend
+
+
+def wait_until_gone(session, backend, seconds=5):
+    """Until the server process has ended (pg_terminate_backend only signals it)."""
+    deadline = time.monotonic() + seconds
+    while session.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [backend]).fetchone():
+        assert time.monotonic() < deadline, f"backend {backend} still runs"
+        session.commit()  # pg_stat_activity is a snapshot per transaction
+        time.sleep(0.01)
+    time.sleep(0.05)  # its socket's end of stream on its way to us
+
+
+def test_the_health_check_asks_the_server_nothing(pipeline, monkeypatch):
+    assert pipeline(1) == all_succeeded(1)
+    monkeypatch.setattr(connection.connection, "cursor", lambda *a, **k: pytest.fail("the health check ran a query"))
+    monkeypatch.setattr(connection.connection, "execute", lambda *a, **k: pytest.fail("the health check ran a query"))
+    assert connection.is_usable()
+
+
+def test_a_connection_the_server_ended_is_not_usable(pipeline):
+    assert pipeline(1) == all_succeeded(1)
+    ended = backend_pid()
+    with another_session() as session:
+        session.execute("SELECT pg_terminate_backend(%s)", [ended])
+        wait_until_gone(session, ended)
+    assert not connection.is_usable()
+    close_old_connections()  # as the next request starts: a new connection for what follows
+    assert pipeline(1) == all_succeeded(1)
+
+
+def test_a_connection_left_in_a_failed_transaction_is_not_usable(transactional_db):
+    connection.ensure_connection()
+    raw = connection.connection
+    raw.execute("BEGIN")
+    with contextlib.suppress(psycopg.errors.DivisionByZero):
+        raw.execute("SELECT 1 / 0")
+    assert not connection.is_usable()
+    raw.execute("ROLLBACK")
+    assert connection.is_usable()
 
 
 def run_in_forked_child(work):

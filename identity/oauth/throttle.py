@@ -28,7 +28,7 @@ little there beside a secret's hash, and its limit is exact.
 import hashlib
 import logging
 import os
-import time
+from time import monotonic
 
 from django.conf import settings
 from django.core.cache import cache
@@ -77,7 +77,7 @@ class _Memo:
 
     def get(self, key):
         entry = self.entries.get(key)
-        if entry is None or entry[1] <= time.monotonic():
+        if entry is None or entry[1] <= monotonic():
             return None
         return entry[0]
 
@@ -87,7 +87,7 @@ class _Memo:
             return
         if len(self.entries) >= MEMO_MAX_ENTRIES:
             self.entries.clear()
-        self.entries[key] = (failures, time.monotonic() + seconds)
+        self.entries[key] = (failures, monotonic() + seconds)
 
     def forget(self, key):
         self.entries.pop(key, None)

@@ -20,9 +20,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def clock(monkeypatch):
-    """``time.monotonic`` as the throttle sees it, moved by hand."""
+    """The monotonic clock as the throttle sees it, moved by hand."""
     now = [1000.0]
-    monkeypatch.setattr(throttle.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(throttle, "monotonic", lambda: now[0])
     return now
 
 
