@@ -6,10 +6,11 @@ service credential or a service token and folds them into ``Holdings``; ``identi
 answers questions with them. Plain SQL: it runs on every authenticated request. Each query is a
 UNION ALL of the subject's own bindings and its groups' so that both halves use their index.
 
-The per-request lookups (an access token by its checksum, a service token by its key id) read
-the bindings in the same statement, with ``BINDING_COLUMNS`` and ``ROLE_AND_RESOURCE``, fold them
-with ``holdings_from_rows`` and hand them over as the subject's ``preloaded_holdings``: the
-principal built for that request then needs no second query.
+A service token's lookup by its key id reads its bindings in the same statement, with
+``BINDING_COLUMNS`` and ``ROLE_AND_RESOURCE`` (its row is narrow, and tokens have few bindings),
+folds them with ``holdings_from_rows`` and hands them over as the token's ``preloaded_holdings``:
+the principal built for that request then needs no second query. An access token's credential
+reads its own with ``holdings_of_credential`` (see ``identity.oauth.validator``).
 """
 
 import json
@@ -68,25 +69,40 @@ class Holdings:
         return held
 
 
-def _as_list(value):
-    # SQLite hands JSON columns back as text; psycopg decodes them already.
-    if value is None:
-        return []
-    return json.loads(value) if isinstance(value, str) else value
+def _permission_sets():
+    """``as_set(column)``: a JSON list column as a frozenset, each distinct value decoded once.
+
+    SQLite hands JSON columns back as text, psycopg as lists. Many bindings repeat the same list
+    (fifty bindings of one role, say), so the text is decoded once per fold, not once per row.
+    """
+    decoded = {}
+
+    def as_set(value):
+        if value is None:
+            return frozenset()
+        if not isinstance(value, str):
+            return frozenset(value)
+        found = decoded.get(value)
+        if found is None:
+            found = decoded[value] = frozenset(json.loads(value))
+        return found
+
+    return as_set
 
 
 def holdings_from_rows(rows, *, bound_resource_id=None):
     """Fold rows of ``BINDING_COLUMNS`` (all NULL where a LEFT JOIN found no binding)."""
     organization_wide, on_resources, labels, is_member = set(), {}, {}, False
+    as_set = _permission_sets()
     for resource_id, own, role_permissions, product_id, group_id, membership_id, kind, name in rows:
         is_member = is_member or membership_id is not None
-        own, from_role = set(_as_list(own)), set(_as_list(role_permissions))
+        own, from_role = as_set(own), as_set(role_permissions)
         if bound_resource_id is not None:
             # A product-bound credential holds only its product's roles, and nothing organization-wide.
             if resource_id is None:
                 continue
-            from_role = from_role if product_id == bound_resource_id else set()
-            own = set() if group_id is not None else own
+            from_role = from_role if product_id == bound_resource_id else frozenset()
+            own = frozenset() if group_id is not None else own
         permissions = own | from_role
         if not permissions:
             continue

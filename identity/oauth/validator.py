@@ -35,7 +35,6 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
 from identity.client_address import client_address
-from identity.holdings import BINDING_COLUMNS, BINDING_WIDTH, ROLE_AND_RESOURCE, holdings_from_rows
 from identity import clock, sql_rows
 from identity.models import ClientKey, Organization, ServiceCredential
 from identity.oauth import client_assertions, federated_clients, issuer, throttle
@@ -254,27 +253,22 @@ class PortcullisOAuth2Validator(federated_clients.FederatedClientsMixin, OAuth2V
         super()._save_bearer_token(token, request, *args, **kwargs)
 
     def _load_access_token(self, token):
-        """The access token with its client, credential, organization, service user and what the
-        credential's bindings give (one query), or None when it is unknown or its credential is
-        not live."""
+        """The access token with its client, credential, organization and service user (one
+        query), or None when it is unknown or its credential is not live."""
         checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
         with connection.cursor() as cursor:
             cursor.execute(ACCESS_TOKEN_BY_CHECKSUM, {"checksum": checksum})
-            rows = cursor.fetchall()
-        token_row = next((row for row in rows if row[0] is not None), None)
-        if token_row is None:
+            row = cursor.fetchone()
+        if row is None:
             return None
         (access_token, client, credential, organization, service_user, key), _ = sql_rows.instances(
-            token_row, AccessToken, Application, ServiceCredential, Organization, get_user_model(), ClientKey
+            row, AccessToken, Application, ServiceCredential, Organization, get_user_model(), ClientKey
         )
         now = clock.now()
         if not credential.is_live(now) or not key.is_live(now):
             return None
         _link(client, credential, organization, key)
         credential.service_user = service_user
-        credential.preloaded_holdings = holdings_from_rows(
-            (row[-BINDING_WIDTH:] for row in rows if row[0] is None), bound_resource_id=credential.bound_resource_id
-        )
         access_token.application = client
         return access_token
 
@@ -295,34 +289,19 @@ CLIENT_BY_CLIENT_ID = (
     f" LEFT JOIN {_ORGANIZATION} o ON o.id = c.organization_id"
     " WHERE a.client_id = %(client_id)s"
 )
-# The token with its client, key, credential, organization and service user, found once (a
-# common table expression: written out in both halves of a UNION ALL, PostgreSQL spent some 20 ms
-# planning the two nine-table joins on every call). The first row is the token's, with no binding;
-# then one row per binding of the credential and of its groups, each part using its own index, with
-# the token's wide columns NULL so that fifty bindings do not fetch and convert the token fifty times.
-_TOKEN_WIDTH = sum(sql_rows.width(m) for m in (AccessToken, Application, ServiceCredential, Organization, get_user_model(), ClientKey)) + 1
-_NO_TOKEN = ", ".join(["NULL"] * _TOKEN_WIDTH)
-_NO_BINDING = ", ".join(["NULL"] * BINDING_WIDTH)
+# The token with its client, key, credential, organization and service user. The credential's
+# role bindings are read by their own narrow query when the request's principal is built
+# (``identity.holdings``): folded into this statement with UNION ALL, each binding row carried the
+# token's ninety columns as NULLs, and fifty bindings cost more to fetch than a second statement.
 ACCESS_TOKEN_BY_CHECKSUM = (
-    "WITH token AS ("
     f"SELECT {sql_rows.select_list(AccessToken, 't')}, {sql_rows.select_list(Application, 'a')},"
     f" {sql_rows.select_list(ServiceCredential, 'c')}, {sql_rows.select_list(Organization, 'o')},"
-    f" {sql_rows.select_list(get_user_model(), 'u')}, {sql_rows.select_list(ClientKey, 'k')},"
-    " c.id AS portcullis_credential_id"
+    f" {sql_rows.select_list(get_user_model(), 'u')}, {sql_rows.select_list(ClientKey, 'k')}"
     f" FROM {AccessToken._meta.db_table} t JOIN {_APPLICATION} a ON a.id = t.application_id"
     f" JOIN {_CLIENT_KEY} k ON k.application_id = a.id JOIN {_CREDENTIAL} c ON c.id = k.credential_id"
     f" LEFT JOIN {_ORGANIZATION} o ON o.id = c.organization_id"
     f" JOIN {get_user_model()._meta.db_table} u ON u.id = c.service_user_id"
-    " WHERE t.token_checksum = %(checksum)s)"
-    f" SELECT token.*, {_NO_BINDING} FROM token"
-    " UNION ALL "
-    f"SELECT {_NO_TOKEN}, {BINDING_COLUMNS} FROM token"
-    " JOIN identity_rolebinding AS binding ON binding.service_credential_id = token.portcullis_credential_id"
-    f" {ROLE_AND_RESOURCE}"
-    " UNION ALL "
-    f"SELECT {_NO_TOKEN}, {BINDING_COLUMNS} FROM token"
-    " JOIN identity_servicecredential_groups AS member ON member.servicecredential_id = token.portcullis_credential_id"
-    f" JOIN identity_rolebinding AS binding ON binding.group_id = member.group_id {ROLE_AND_RESOURCE}"
+    " WHERE t.token_checksum = %(checksum)s"
 )
 
 # What a grant checks again, the credential row locked until the token is stored (every change to
