@@ -18,6 +18,9 @@ MAX_DEPTH = 64
 # are skipped by that state. Every alternative is one or two characters: one linear pass.
 _STRUCTURE = re.compile(r'\\.|["\[\]{}]', re.DOTALL)
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# What can put a NUL or a lone surrogate into a decoded value: the character itself, or its
+# escape (\u0000, \ud800-\udfff). Text with neither needs no walk through its value.
+_MAY_HOLD_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]|\\u(?:0000|[dD][89a-fA-F])")
 
 
 class JSONTextError(ValueError):
@@ -39,7 +42,7 @@ def loads(text):
         raise JSONTextError(f"The JSON is malformed: {error.msg} (line {error.lineno}, column {error.colno}).") from error
     except ValueError as error:  # NaN or Infinity, or an integer of thousands of digits
         raise JSONTextError(f"The JSON is malformed: {str(error).rstrip('.')}.") from error
-    path = _unstorable_path(value, ())
+    path = _unstorable_path(value, ()) if _MAY_HOLD_UNSTORABLE.search(text) else None
     if path is not None:
         field = ".".join(path)
         raise JSONTextError(f"{field or 'The JSON'} holds a NUL character or a lone surrogate "
@@ -48,6 +51,8 @@ def loads(text):
 
 
 def _deeper_than(text, limit):
+    if text.count("[") + text.count("{") <= limit:
+        return False  # every opening bracket counted, in strings too: it cannot nest deeper
     depth, in_string = 0, False
     for match in _STRUCTURE.finditer(text):
         token = match.group()
