@@ -16,6 +16,7 @@ for which tokens live where.
 
 from django.db import connection
 
+from identity import sql_rows
 from identity.authorization import may, may_on_each
 from identity.errors import NotPermitted
 from identity.models import Resource
@@ -31,7 +32,6 @@ MAX_CHECKS = 100
 INTROSPECTION_PERMISSION = "service_credentials:read"
 PLATFORM_INTROSPECTION_PERMISSION = "organizations:read"
 _MAX_TEXT = 512
-_COLUMNS = ["id", "organization_id", "kind", "name", "parent_id"]
 
 
 def access_checks(*, caller, checks, token=None):
@@ -84,22 +84,21 @@ def _resources_of(organization, references):
         return {}
     alternatives, params = [], [organization.pk]
     if ids:
-        alternatives.append(f"id IN ({', '.join(['%s'] * len(ids))})")
+        alternatives.append(f"r.id IN ({', '.join(['%s'] * len(ids))})")
         params.extend(ids)
     for kind, name in labels:
-        alternatives.append("(kind = %s AND name = %s)")
+        alternatives.append("(r.kind = %s AND r.name = %s)")
         params.extend([kind, name])
     sql = (
-        f"SELECT {', '.join(_COLUMNS)} FROM {Resource._meta.db_table}"
-        f" WHERE organization_id = %s AND ({' OR '.join(alternatives)})"
+        f"SELECT {sql_rows.select_list(Resource, 'r')} FROM {Resource._meta.db_table} r"
+        f" WHERE r.organization_id = %s AND ({' OR '.join(alternatives)})"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     found = {}
     for row in rows:
-        # Only what a decision reads (no timestamp, which would need the ORM's conversions).
-        resource = Resource.from_db(connection.alias, _COLUMNS, row)
+        resource = sql_rows.instance(Resource, row)
         found[("id", resource.pk)] = found[("label", str(resource))] = resource
     return found
 
