@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views import View
 
 from identity.authorization import may
-from identity.error_mapping import apply_domain_error
+from identity.error_mapping import apply_domain_error, raise_for_page
 from identity.errors import DomainError, InvalidInput
 from identity.principals import principal_for_user
 from identity.selectors import organization_for_user
@@ -27,7 +27,8 @@ class OrganizationPortalMixin(LoginRequiredMixin):
     """Resolves ``request.organization`` and ``request.principal`` from the `org` URL kwarg.
 
     Not a member: 404 (no hint the organization exists). Lacking ``permission_required``
-    (a ``kind:action`` string, or what ``get_permission_required()`` returns): 403.
+    (a ``kind:action`` string, or what ``get_permission_required()`` returns): 403. A selector or
+    service that refuses the principal itself (``NotPermitted``, ``NotFound``) is a 403 or a 404 too.
     """
 
     permission_required = None
@@ -45,7 +46,12 @@ class OrganizationPortalMixin(LoginRequiredMixin):
         request.organization, request.principal = organization, principal
         if not self.allowed(principal):
             raise PermissionDenied(f"You need the {self.get_permission_required()} permission.")
-        return super().dispatch(request, *args, **kwargs)
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except DomainError as error:
+            # A selector or service refusing the principal on its own: the page's 403 or 404.
+            raise_for_page(error)
+            raise
 
     def allowed(self, principal):
         """May ``principal`` open the page? Organization-wide by default; pages reached from a resource override it."""
