@@ -4,16 +4,16 @@ One place answers it for the portal's credential pages, through ``identity.autho
 organization-wide ``service_credentials:read`` (or ``:write``) sees every credential; the same
 permission bound on a resource reaches that resource and everything below it, so a project admin
 sees the credentials bound there and edits their bindings there, and nowhere else.
+``identity.selectors.service_credential_list`` reads the credentials a reach sees.
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 
 from identity.authorization import may, may_on_each
 from identity.models import Resource, RoleBinding
 from identity.resource_tree import subtree_ids
-from identity.selectors import service_credential_list
 
 READ = "service_credentials:read"
 WRITE = "service_credentials:write"
@@ -66,13 +66,3 @@ def with_roles_and_groups(queryset):
     )
     return queryset.prefetch_related(Prefetch("role_bindings", queryset=bindings, to_attr="role_bindings_shown"))
 
-
-def visible_service_credentials(reach, *, organization, status="", search=""):
-    """The credentials ``reach`` sees: all of them, or those bound (or with a binding) inside its resources."""
-    queryset = service_credential_list(organization=organization, status=status, search=search)
-    if reach.sees_all:
-        return queryset
-    with_binding_inside = RoleBinding.objects.filter(
-        resource_id__in=list(reach.visible), service_credential__isnull=False
-    ).values("service_credential_id")
-    return queryset.filter(Q(pk__in=with_binding_inside) | Q(bound_resource_id__in=list(reach.visible)))

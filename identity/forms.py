@@ -92,12 +92,12 @@ class GroupForm(RoleChoiceMixin, forms.Form):
     roles = forms.MultipleChoiceField(label="Roles", widget=forms.CheckboxSelectMultiple, required=False)
     members = forms.MultipleChoiceField(label="Members", widget=forms.CheckboxSelectMultiple, required=False)
 
-    def __init__(self, *args, organization, **kwargs):
-        from identity.selectors import member_list
+    def __init__(self, *args, principal, **kwargs):
+        from identity.selectors import member_usernames
 
         super().__init__(*args, **kwargs)
-        self.fields["roles"].choices = self.role_choices(organization)
-        self.fields["members"].choices = [(m.user.username, m.user.username) for m in member_list(organization=organization)]
+        self.fields["roles"].choices = self.role_choices(principal.organization)
+        self.fields["members"].choices = [(username, username) for username in member_usernames(principal=principal)]
 
 
 class ResourceForm(forms.Form):
@@ -105,17 +105,17 @@ class ResourceForm(forms.Form):
     name = forms.CharField(label="Name", max_length=200)
     parent = forms.TypedChoiceField(label="Parent", required=False, coerce=int, empty_value=None)
 
-    def __init__(self, *args, organization, exclude_pk=None, **kwargs):
+    def __init__(self, *args, principal, exclude_pk=None, **kwargs):
         from identity.selectors import resource_list
 
         super().__init__(*args, **kwargs)
-        kinds = list(ResourceKind.objects.filter(organization=organization).values_list("name", flat=True))
+        kinds = list(ResourceKind.objects.filter(organization=principal.organization).values_list("name", flat=True))
         current = self.initial.get("kind")
         if current and current not in kinds:
             # A kind no longer declared still shows, so the page opens; saving it says what is wrong.
             kinds.append(current)
         self.fields["kind"].choices = [("", "— choose a kind —")] + [(kind, kind) for kind in kinds]
-        resources = resource_list(organization=organization).exclude(pk=exclude_pk)
+        resources = resource_list(principal=principal).exclude(pk=exclude_pk)
         self.fields["parent"].choices = [("", "— none —")] + [(r.pk, str(r)) for r in resources]
 
 

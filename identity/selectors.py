@@ -1,9 +1,18 @@
-"""Read queries the portal and the API share; every one starts from the caller's organization."""
+"""Read queries the portal and the API share; every one starts from the principal.
+
+A list selector takes the principal asking, refuses it (``NotPermitted``) unless it may read that
+kind of object in its organization, and reads that organization only: no face can skip the check,
+and another organization's object is simply not found. The platform's own lists (root
+credentials, the platform audit log) ask ``ensure_may_on_platform`` instead.
+"""
 
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from identity.authorization import ensure_may_on_platform, may
+from identity.credential_selectors import READ as CREDENTIALS_READ, credential_reach
+from identity.errors import NotPermitted
 from identity.models import (
     AuditEvent,
     Group,
@@ -13,6 +22,7 @@ from identity.models import (
     Resource,
     ResourceKind,
     Role,
+    RoleBinding,
     ServiceCredential,
     ServiceToken,
 )
@@ -37,35 +47,61 @@ def organization_list(*, search=""):
     return queryset
 
 
-def member_list(*, organization, search=""):
-    queryset = Membership.objects.filter(organization=organization).select_related("user", "role_binding__role")
+def _may_read(principal, kind):
+    """``<kind>:read``, or ``<kind>:write``: whoever may change an object sees it (as a credential's
+    reach counts either), so an edit page or a PATCH finds its object."""
+    return may(principal, f"{kind}:read") or may(principal, f"{kind}:write")
+
+
+def _readable(principal, kind):
+    """The principal's organization, once it may read ``kind`` there; ``NotPermitted`` otherwise."""
+    if not _may_read(principal, kind):
+        raise NotPermitted(f"You need the {kind}:read permission.")
+    return principal.organization
+
+
+def member_list(*, principal, search=""):
+    queryset = Membership.objects.filter(organization=_readable(principal, "members")).select_related(
+        "user", "role_binding__role"
+    )
     if search:
         queryset = queryset.filter(Q(user__username__icontains=search) | Q(user__email__icontains=search))
     return queryset.order_by("user__username")
 
 
-def invitation_list(*, organization):
+def member_usernames(*, principal):
+    """The members' usernames for the group form's picker: whoever reads members, or writes groups
+    (putting people in a group means picking them by name)."""
+    if not (_may_read(principal, "members") or may(principal, "groups:write")):
+        raise NotPermitted("You need the members:read permission.")
+    members = Membership.objects.filter(organization=principal.organization).order_by("user__username")
+    return list(members.values_list("user__username", flat=True))
+
+
+def invitation_list(*, principal):
     """The organization's open invitations (pending or expired), newest first."""
     return (
-        Invitation.objects.filter(organization=organization, accepted_at__isnull=True, cancelled_at__isnull=True)
+        Invitation.objects.filter(
+            organization=_readable(principal, "members"), accepted_at__isnull=True, cancelled_at__isnull=True
+        )
         .select_related("user", "role")
         .order_by("-created_at", "-id")
     )
 
 
-def role_list(*, organization):
+def role_list(*, principal):
     # Meta.ordering is dropped from GROUP BY queries: order explicitly, or pages overlap.
     return (
-        Role.objects.filter(organization=organization)
+        Role.objects.filter(organization=_readable(principal, "roles"))
         .select_related("product")
         .annotate(member_count=Count("bindings__membership"))
         .order_by("-is_builtin", "name")
     )
 
 
-def group_list(*, organization, search=""):
+def group_list(*, principal, search=""):
     queryset = (
-        Group.objects.filter(organization=organization).select_related("auth_group").prefetch_related(
+        Group.objects.filter(organization=_readable(principal, "groups")).select_related("auth_group").prefetch_related(
             prefetch_organization_roles(), "auth_group__user_set"
         )
         # People only: a credential in the group is there through its hidden service user.
@@ -79,8 +115,8 @@ def group_list(*, organization, search=""):
     return queryset
 
 
-def resource_list(*, organization, kind="", search=""):
-    queryset = Resource.objects.filter(organization=organization).select_related("parent")
+def resource_list(*, principal, kind="", search=""):
+    queryset = Resource.objects.filter(organization=_readable(principal, "resources")).select_related("parent")
     if kind:
         queryset = queryset.filter(kind=kind)
     if search:
@@ -88,8 +124,12 @@ def resource_list(*, organization, kind="", search=""):
     return queryset
 
 
-def resource_kind_list(*, organization):
-    """The organization's resource kinds, each with how many resources it has (``resource_count``)."""
+def resource_kind_list(*, principal):
+    """The organization's resource kinds, each with how many resources it has (``resource_count``).
+
+    Resource kinds are administered with the resource tree: ``resources:read`` reads them.
+    """
+    organization = _readable(principal, "resources")
     counts = (
         Resource.objects.filter(organization=OuterRef("organization"), kind=OuterRef("name"))
         .order_by().values("kind").annotate(n=Count("pk")).values("n")
@@ -101,11 +141,26 @@ def resource_kind_list(*, organization):
     )
 
 
-def service_token_list(*, organization):
-    return ServiceToken.objects.filter(organization=organization).select_related("created_by").prefetch_related(prefetch_organization_roles())
+def service_token_list(*, principal):
+    return (
+        ServiceToken.objects.filter(organization=_readable(principal, "service_tokens"))
+        .select_related("created_by").prefetch_related(prefetch_organization_roles())
+    )
 
 
-def audit_event_list(*, organization, action="", actor="", since=None, until=None):
+def audit_event_list(*, principal, action="", actor="", since=None, until=None):
+    """The audit log of the principal's organization, filtered."""
+    return _audit_events(_readable(principal, "audit_events"), action, actor, since, until)
+
+
+def platform_audit_event_list(*, principal, action="", actor="", since=None, until=None):
+    """The platform audit log (organizations created, renamed, deleted; root credentials), for a
+    superuser or a root credential holding ``organizations:read``; 404 for anyone inside an organization."""
+    ensure_may_on_platform(principal, "organizations:read")
+    return _audit_events(None, action, actor, since, until)
+
+
+def _audit_events(organization, action, actor, since, until):
     queryset = AuditEvent.objects.filter(organization=organization)
     if action:
         queryset = queryset.filter(action__startswith=action)
@@ -118,7 +173,31 @@ def audit_event_list(*, organization, action="", actor="", since=None, until=Non
     return queryset
 
 
-def service_credential_list(*, organization, status="", search=""):
+def service_credential_list(*, principal, status="", search=""):
+    """The credentials of the principal's organization it reaches (``credential_reach``), with their
+    live token count: all of them with ``service_credentials:read`` (or ``:write``) there, else those
+    bound, or with a binding, inside the resources where it holds it. ``NotPermitted`` when it reaches none.
+    """
+    reach = credential_reach(principal)
+    if not reach.may_read:
+        raise NotPermitted(f"You need the {CREDENTIALS_READ} permission.")
+    queryset = _service_credentials(principal.organization, status, search)
+    if reach.sees_all:
+        return queryset
+    with_binding_inside = RoleBinding.objects.filter(
+        resource_id__in=list(reach.visible), service_credential__isnull=False
+    ).values("service_credential_id")
+    return queryset.filter(Q(pk__in=with_binding_inside) | Q(bound_resource_id__in=list(reach.visible)))
+
+
+def root_service_credential_list(*, principal):
+    """Every root credential (outside every organization), for a superuser or a root credential
+    holding ``root_service_credentials:read``; 404 for anyone inside an organization."""
+    ensure_may_on_platform(principal, "root_service_credentials:read")
+    return _service_credentials(None)
+
+
+def _service_credentials(organization, status="", search=""):
     """Credentials of an organization (``None``: root credentials), with their live token count."""
     queryset = (
         ServiceCredential.objects.filter(organization=organization)
@@ -145,14 +224,17 @@ def service_credential_list(*, organization, status="", search=""):
     return queryset
 
 
-def resource_paths(*, organization):
+def resource_paths(*, principal):
     """``[(resource_id, "kind/name", "company/acme › projects/alpha")]`` for pickers, in one query.
 
     ``kind/name`` is unique in an organization, so it is what a person types to pick a resource;
-    the path shows where it sits in the tree.
+    the path shows where it sits in the tree. The pickers grant a credential on resources, so
+    whoever reaches credentials (``credential_reach``) reads the paths, as ``resources:read`` does.
     """
-    rows = {pk: (kind, name, parent) for pk, kind, name, parent in
-            Resource.objects.filter(organization=organization).values_list("pk", "kind", "name", "parent_id")}
+    if not (_may_read(principal, "resources") or credential_reach(principal).may_read):
+        raise NotPermitted("You need the resources:read permission.")
+    resources = Resource.objects.filter(organization=principal.organization)
+    rows = {pk: (kind, name, parent) for pk, kind, name, parent in resources.values_list("pk", "kind", "name", "parent_id")}
 
     def path(pk):
         parts, seen = [], set()

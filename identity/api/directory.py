@@ -154,7 +154,7 @@ class GroupListView(DirectoryListView):
     output_serializer = GroupOutput
 
     def get_queryset(self):
-        return selectors.group_list(organization=self.organization, search=query_text(self.request.query_params, "search"))
+        return selectors.group_list(principal=self.principal, search=query_text(self.request.query_params, "search"))
 
     @extend_schema(request=GroupInput, responses={201: GroupOutput})
     def post(self, request, *args, **kwargs):
@@ -174,7 +174,7 @@ class GroupDetailView(DirectoryDetailView):
     output_serializer = GroupOutput
 
     def get_queryset(self):
-        return selectors.group_list(organization=self.organization)
+        return selectors.group_list(principal=self.principal)
 
     @extend_schema(request=GroupInput, responses=GroupOutput)
     def patch(self, request, *args, **kwargs):
@@ -219,7 +219,7 @@ class ResourceListView(DirectoryListView):
     def get_queryset(self):
         params = self.request.query_params
         return selectors.resource_list(
-            organization=self.organization, kind=query_text(params, "kind"), search=query_text(params, "search")
+            principal=self.principal, kind=query_text(params, "kind"), search=query_text(params, "search")
         )
 
     @extend_schema(request=ResourceInput, responses={201: ResourceOutput})
@@ -241,7 +241,7 @@ class ResourceDetailView(DirectoryDetailView):
     output_serializer = ResourceOutput
 
     def get_queryset(self):
-        return selectors.resource_list(organization=self.organization)
+        return selectors.resource_list(principal=self.principal)
 
     @extend_schema(request=ResourceInput, responses=ResourceOutput)
     def patch(self, request, *args, **kwargs):
@@ -278,7 +278,7 @@ class RoleListView(DirectoryListView):
     output_serializer = RoleOutput
 
     def get_queryset(self):
-        return selectors.role_list(organization=self.organization)
+        return selectors.role_list(principal=self.principal)
 
     @extend_schema(request=RoleInput, responses={201: RoleOutput})
     def post(self, request, *args, **kwargs):
@@ -298,7 +298,7 @@ class RoleDetailView(DirectoryDetailView):
     output_serializer = RoleOutput
 
     def get_queryset(self):
-        return selectors.role_list(organization=self.organization)
+        return selectors.role_list(principal=self.principal)
 
     @extend_schema(request=RoleInput, responses=RoleOutput)
     def patch(self, request, *args, **kwargs):
@@ -337,5 +337,5 @@ class AuditEventListView(OrganizationScopedAPIView):
     @extend_schema(parameters=[AuditFilters], responses=AuditEventOutput(many=True))
     def get(self, request, *args, **kwargs):
         filters = validated(AuditFilters, request.query_params)
-        page = self.paginate_queryset(selectors.audit_event_list(organization=self.organization, **filters))
+        page = self.paginate_queryset(selectors.audit_event_list(principal=self.principal, **filters))
         return self.get_paginated_response(AuditEventOutput(page, many=True).data)

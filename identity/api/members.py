@@ -61,7 +61,7 @@ class MemberListView(DirectoryListView):
     output_serializer = MemberOutput
 
     def get_queryset(self):
-        return selectors.member_list(organization=self.organization, search=query_text(self.request.query_params, "search"))
+        return selectors.member_list(principal=self.principal, search=query_text(self.request.query_params, "search"))
 
     @extend_schema(
         request=MemberInput,
@@ -89,7 +89,7 @@ class MemberDetailView(DirectoryDetailView):
     output_serializer = MemberOutput
 
     def get_queryset(self):
-        return selectors.member_list(organization=self.organization)
+        return selectors.member_list(principal=self.principal)
 
     @extend_schema(request=MemberUpdate, responses=MemberOutput)
     def patch(self, request, *args, **kwargs):
@@ -111,7 +111,7 @@ class InvitationListView(OrganizationScopedAPIView):
 
     @extend_schema(responses=InvitationOutput(many=True))
     def get(self, request, *args, **kwargs):
-        page = self.paginate_queryset(selectors.invitation_list(organization=self.organization))
+        page = self.paginate_queryset(selectors.invitation_list(principal=self.principal))
         return self.get_paginated_response(InvitationOutput(page, many=True).data)
 
 
@@ -120,7 +120,7 @@ class InvitationDetailView(OrganizationScopedAPIView):
     serializer_class = InvitationOutput
 
     def get_object(self):
-        return get_object_or_404(selectors.invitation_list(organization=self.organization), pk=self.kwargs["pk"])
+        return get_object_or_404(selectors.invitation_list(principal=self.principal), pk=self.kwargs["pk"])
 
     @extend_schema(responses=InvitationOutput)
     def get(self, request, *args, **kwargs):

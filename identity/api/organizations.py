@@ -109,5 +109,5 @@ class PlatformAuditEventListView(PlatformAPIView):
     @extend_schema(operation_id="platform_audit_events_list", parameters=[AuditFilters], responses=AuditEventOutput(many=True))
     def get(self, request, *args, **kwargs):
         filters = validated(AuditFilters, request.query_params)
-        page = self.paginate_queryset(selectors.audit_event_list(organization=None, **filters))
+        page = self.paginate_queryset(selectors.platform_audit_event_list(principal=self.principal, **filters))
         return self.get_paginated_response(AuditEventOutput(page, many=True).data)

@@ -32,7 +32,7 @@ class ResourceKindListView(DirectoryListView):
     output_serializer = ResourceKindOutput
 
     def get_queryset(self):
-        return selectors.resource_kind_list(organization=self.organization)
+        return selectors.resource_kind_list(principal=self.principal)
 
     @extend_schema(request=ResourceKindInput, responses={201: ResourceKindOutput})
     def post(self, request, *args, **kwargs):
@@ -52,7 +52,7 @@ class ResourceKindDetailView(DirectoryDetailView):
     output_serializer = ResourceKindOutput
 
     def get_queryset(self):
-        return selectors.resource_kind_list(organization=self.organization)
+        return selectors.resource_kind_list(principal=self.principal)
 
     @extend_schema(request=ResourceKindInput, responses=ResourceKindOutput)
     def patch(self, request, *args, **kwargs):

@@ -9,6 +9,7 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from identity import selectors
 from identity.models import ServiceCredential
 from identity.models.credentials import TOKEN_LIFETIMES, VALIDITY_DAYS
 from identity.services import root_credentials as services
@@ -53,7 +54,7 @@ class RootServiceCredentialListView(PlatformAPIView):
 
     @extend_schema(operation_id="root_service_credentials_list", responses=RootOutputSerializer(many=True))
     def get(self, request, *args, **kwargs):
-        page = self.paginate_queryset(services.root_credential_list(actor=self.principal))
+        page = self.paginate_queryset(selectors.root_service_credential_list(principal=self.principal))
         return self.get_paginated_response(RootOutputSerializer(page, many=True).data)
 
     @extend_schema(request=RootInputSerializer, responses={201: SECRET_RESPONSE})

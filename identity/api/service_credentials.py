@@ -170,7 +170,7 @@ def _create(request, organization, principal):
 class CredentialObjectMixin:
     def get_credential(self):
         return get_object_or_404(
-            selectors.service_credential_list(organization=self.organization), pk=self.kwargs["pk"]
+            selectors.service_credential_list(principal=self.principal), pk=self.kwargs["pk"]
         )
 
 
@@ -181,7 +181,7 @@ class ServiceCredentialListView(OrganizationScopedAPIView):
     def get_queryset(self):
         params = self.request.query_params
         return selectors.service_credential_list(
-            organization=self.organization, status=query_text(params, "status"), search=query_text(params, "search")
+            principal=self.principal, status=query_text(params, "status"), search=query_text(params, "search")
         )
 
     @extend_schema(operation_id="service_credentials_list", responses=OutputSerializer(many=True))

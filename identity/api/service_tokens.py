@@ -45,7 +45,7 @@ class ServiceTokenListView(OrganizationScopedAPIView):
     serializer_class = ServiceTokenOutput
 
     def get_queryset(self):
-        return selectors.service_token_list(organization=self.organization)
+        return selectors.service_token_list(principal=self.principal)
 
     @extend_schema(responses=ServiceTokenOutput(many=True))
     def get(self, request, *args, **kwargs):
@@ -70,7 +70,7 @@ class ServiceTokenDetailView(OrganizationScopedAPIView):
     serializer_class = ServiceTokenOutput
 
     def get_object(self):
-        return get_object_or_404(selectors.service_token_list(organization=self.organization), pk=self.kwargs["pk"])
+        return get_object_or_404(selectors.service_token_list(principal=self.principal), pk=self.kwargs["pk"])
 
     def get(self, request, *args, **kwargs):
         return Response(ServiceTokenOutput(self.get_object()).data)

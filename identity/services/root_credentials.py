@@ -10,7 +10,6 @@ The API (``root/service-credentials/``, the Mia-Platform aliases) and the back o
 from identity.authorization import ensure_may_on_platform
 from identity.errors import NotFound
 from identity.models import ServiceCredential
-from identity.selectors import service_credential_list
 
 from .service_credentials import Method, service_credential_create, service_credential_delete
 
@@ -18,12 +17,6 @@ MAX_REFERENCE_LENGTH = 255
 # A numeric reference is an id only while it fits a database integer; longer digit strings can
 # only be client ids.
 MAX_ID_DIGITS = 18
-
-
-def root_credential_list(*, actor):
-    """Every root credential, for a principal holding root_service_credentials:read."""
-    ensure_may_on_platform(actor, "root_service_credentials:read")
-    return service_credential_list(organization=None)
 
 
 def root_credential_by_reference(reference):

@@ -65,7 +65,7 @@ class AuditLogView(OrganizationPortalMixin, View):
         filters = form.cleaned_data if form.is_valid() else {}
         until = filters.get("until")
         events = selectors.audit_event_list(
-            organization=self.organization,
+            principal=self.principal,
             action=filters.get("action", ""),
             actor=filters.get("actor", ""),
             since=_start_of(filters.get("since")),

@@ -64,8 +64,8 @@ class BackOfficeView(BackOfficePage):
     def get(self, request, organization_form=None, root_form=None, status=200):
         context = {
             "organizations": paginate(request, selectors.organization_list()),
-            "root_credentials": root_credentials.root_credential_list(actor=self.principal),
-            "events": selectors.audit_event_list(organization=None).select_related("actor_user")[:RECENT_EVENTS],
+            "root_credentials": selectors.root_service_credential_list(principal=self.principal),
+            "events": selectors.platform_audit_event_list(principal=self.principal).select_related("actor_user")[:RECENT_EVENTS],
             "organization_form": organization_form or OrganizationCreateForm(),
             "root_form": root_form or RootCredentialForm(),
         }

@@ -13,14 +13,14 @@ class GroupListView(PortalListView):
     kind, list_url_name, template_name = "groups", LIST, "identity/groups/list.html"
 
     def objects(self):
-        return selectors.group_list(organization=self.organization, search=query_text(self.request.GET, "search")).order_by("name")
+        return selectors.group_list(principal=self.principal, search=query_text(self.request.GET, "search")).order_by("name")
 
 
 class GroupCreateView(PortalCreateView):
     kind, list_url_name, title, submit_label = "groups", LIST, "Create group", "Create group"
 
     def make_form(self, data=None):
-        return GroupForm(data, organization=self.organization)
+        return GroupForm(data, principal=self.principal)
 
     def create(self, data):
         return services.group_create(organization=self.organization, actor=self.principal, **data)
@@ -30,7 +30,7 @@ class GroupEditView(PortalEditView):
     kind, list_url_name, delete_url_name, delete_label = "groups", LIST, "portal:group_delete", "Delete group"
 
     def queryset(self):
-        return selectors.group_list(organization=self.organization)
+        return selectors.group_list(principal=self.principal)
 
     def make_form(self, group, data=None):
         initial = {
@@ -38,7 +38,7 @@ class GroupEditView(PortalEditView):
             "roles": [role.name for role in group.organization_roles],
             "members": [user.username for user in group.auth_group.user_set.all()],
         }
-        return GroupForm(data, organization=self.organization, initial=initial)
+        return GroupForm(data, principal=self.principal, initial=initial)
 
     def update(self, group, data):
         services.group_update(group=group, actor=self.principal, **data)
@@ -49,7 +49,7 @@ class GroupDeleteView(PortalDeleteView):
     consequence = "Its members and service credentials lose the roles it gave them. This cannot be undone."
 
     def queryset(self):
-        return selectors.group_list(organization=self.organization)
+        return selectors.group_list(principal=self.principal)
 
     def delete(self, group):
         services.group_delete(group=group, actor=self.principal)

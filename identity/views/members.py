@@ -23,10 +23,10 @@ class MemberListView(PortalListView):
     kind, list_url_name, template_name = "members", LIST, "identity/members/list.html"
 
     def objects(self):
-        return selectors.member_list(organization=self.organization, search=query_text(self.request.GET, "search"))
+        return selectors.member_list(principal=self.principal, search=query_text(self.request.GET, "search"))
 
     def extra_context(self):
-        return {"invitations": selectors.invitation_list(organization=self.organization)}
+        return {"invitations": selectors.invitation_list(principal=self.principal)}
 
 
 @method_decorator(sensitive_post_parameters("password"), name="dispatch")
@@ -57,7 +57,7 @@ class MemberEditView(PortalEditView):
     kind, list_url_name, delete_url_name, delete_label = "members", LIST, "portal:member_remove", "Remove member"
 
     def queryset(self):
-        return selectors.member_list(organization=self.organization)
+        return selectors.member_list(principal=self.principal)
 
     def describe(self, membership):
         return membership.user.username
@@ -77,7 +77,7 @@ class MemberRemoveView(PortalDeleteView):
     consequence = "They lose access to this organization at once. Their user account itself is kept."
 
     def queryset(self):
-        return selectors.member_list(organization=self.organization)
+        return selectors.member_list(principal=self.principal)
 
     def describe(self, membership):
         return membership.user.username
@@ -93,7 +93,7 @@ class InvitationCancelView(PortalObjectView):
     http_method_names = ["post"]
 
     def queryset(self):
-        return selectors.invitation_list(organization=self.organization)
+        return selectors.invitation_list(principal=self.principal)
 
     def post(self, request, *args, **kwargs):
         invitation = self.get_object()

@@ -89,7 +89,7 @@ class ServiceCredentialKeysView(ShownOncePage):
     gone_template_name = "identity/service_credentials/keys_shown.html"
 
     def queryset(self):
-        return selectors.service_credential_list(organization=self.organization)
+        return selectors.service_credential_list(principal=self.principal)
 
     def material_name(self, credential):
         return _credential_keys(credential.pk)
@@ -119,7 +119,7 @@ class ServiceTokenCreatedView(ShownOncePage):
     gone_template_name = "identity/service_tokens/created_shown.html"
 
     def queryset(self):
-        return selectors.service_token_list(organization=self.organization)
+        return selectors.service_token_list(principal=self.principal)
 
     def material_name(self, service_token):
         return _service_token(service_token.pk)

@@ -15,7 +15,7 @@ class ResourceKindListView(PortalListView):
     kind, list_url_name, template_name = "resources", LIST, "identity/resource_kinds/list.html"
 
     def objects(self):
-        return selectors.resource_kind_list(organization=self.organization)
+        return selectors.resource_kind_list(principal=self.principal)
 
 
 class ResourceKindCreateView(PortalCreateView):
@@ -36,7 +36,7 @@ class ResourceKindEditView(PortalEditView):
     delete_url_name, delete_label = "portal:resource_kind_delete", "Delete resource kind"
 
     def queryset(self):
-        return selectors.resource_kind_list(organization=self.organization)
+        return selectors.resource_kind_list(principal=self.principal)
 
     def make_form(self, resource_kind, data=None):
         return ResourceKindForm(data, initial=ResourceKindForm.initial_for(resource_kind))
@@ -52,7 +52,7 @@ class ResourceKindDeleteView(PortalDeleteView):
     consequence = "Its actions can no longer be given. A kind that resources, roles or bindings still use is kept."
 
     def queryset(self):
-        return selectors.resource_kind_list(organization=self.organization)
+        return selectors.resource_kind_list(principal=self.principal)
 
     def delete(self, resource_kind):
         services.resource_kind_delete(kind=resource_kind, actor=self.principal)

@@ -8,15 +8,15 @@ from .base import PortalCreateView, PortalDeleteView, PortalEditView, PortalList
 LIST = "portal:role_list"
 
 
-def _custom_roles(organization):
-    return selectors.role_list(organization=organization).filter(is_builtin=False)
+def _custom_roles(principal):
+    return selectors.role_list(principal=principal).filter(is_builtin=False)
 
 
 class RoleListView(PortalListView):
     kind, list_url_name, template_name = "roles", LIST, "identity/roles/list.html"
 
     def objects(self):
-        return selectors.role_list(organization=self.organization).order_by("-is_builtin", "name")
+        return selectors.role_list(principal=self.principal).order_by("-is_builtin", "name")
 
 
 class RoleCreateView(PortalCreateView):
@@ -33,7 +33,7 @@ class RoleEditView(PortalEditView):
     kind, list_url_name, delete_url_name, delete_label = "roles", LIST, "portal:role_delete", "Delete role"
 
     def queryset(self):
-        return _custom_roles(self.organization)
+        return _custom_roles(self.principal)
 
     def make_form(self, role, data=None):
         return RoleForm(data, organization=self.organization, initial=RoleForm.initial_for(role))
@@ -47,7 +47,7 @@ class RoleDeleteView(PortalDeleteView):
     consequence = "Members, groups and service tokens holding it lose its permissions. This cannot be undone."
 
     def queryset(self):
-        return _custom_roles(self.organization)
+        return _custom_roles(self.principal)
 
     def delete(self, role):
         services.role_delete(role=role, actor=self.principal)

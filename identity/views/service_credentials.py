@@ -21,7 +21,7 @@ from identity.credential_forms import (
     CredentialRevokeForm,
     CredentialSummaryForm,
 )
-from identity.credential_selectors import credential_reach, visible_service_credentials, with_roles_and_groups
+from identity.credential_selectors import credential_reach, with_roles_and_groups
 from identity.credential_usage import token_url_for
 from identity.error_mapping import apply_domain_error
 from identity.errors import DomainError
@@ -50,7 +50,8 @@ FIELD_STEPS = {
 
 class ReachedFromResources:
     """Pages a person reaches with ``service_credentials:read`` (or ``:write``) on a resource, not only
-    organization-wide; what they see there is ``credential_reach``'s answer, asked once a request."""
+    organization-wide. ``service_credential_list`` finds the credentials they see; the page's own
+    ``credential_reach``, asked once a request, decides whether it opens and what it offers."""
 
     @property
     def reach(self):
@@ -61,17 +62,13 @@ class ReachedFromResources:
     def allowed(self, principal):
         return self.reach.may_read
 
-    def queryset(self):
-        return visible_service_credentials(self.reach, organization=self.organization)
-
 
 class ServiceCredentialListView(ReachedFromResources, PortalListView):
     kind, list_url_name, template_name = KIND, LIST, "identity/service_credentials/list.html"
 
     def objects(self):
-        return with_roles_and_groups(visible_service_credentials(
-            self.reach,
-            organization=self.organization,
+        return with_roles_and_groups(selectors.service_credential_list(
+            principal=self.principal,
             status=self.request.GET.get("status", "") if self.request.GET.get("status") in ServiceCredential.Status.values else "",
             search=query_text(self.request.GET, "search"),
         ))
@@ -104,7 +101,7 @@ class ServiceCredentialCreateWizard(OrganizationPortalMixin, WizardReplayGuard, 
 
     def resource_paths(self):
         if not hasattr(self, "_resource_paths"):
-            self._resource_paths = selectors.resource_paths(organization=self.organization)
+            self._resource_paths = selectors.resource_paths(principal=self.principal)
         return self._resource_paths
 
     def get_form_kwargs(self, step=None):
@@ -191,7 +188,7 @@ class CredentialPage(PortalObjectView):
     kind, list_url_name = KIND, LIST
 
     def queryset(self):
-        return selectors.service_credential_list(organization=self.organization)
+        return selectors.service_credential_list(principal=self.principal)
 
     def describe(self, credential):
         return credential.name
@@ -208,7 +205,7 @@ class ServiceCredentialDetailView(ReachedFromResources, CredentialPage):
 
     def get(self, request, *args, **kwargs):
         credential = self.get_object()
-        paths = {pk: path for pk, _, path in selectors.resource_paths(organization=self.organization)}
+        paths = {pk: path for pk, _, path in selectors.resource_paths(principal=self.principal)}
         grants = [(paths.get(g["resource"], "?"), g["role"], g["permissions"]) for g in grants_view(credential)]
         client_keys = live_client_keys(credential)
         return self.render({
@@ -237,7 +234,7 @@ class ServiceCredentialAccessView(ReachedFromResources, CredentialPage):
         return self.reach.may_manage
 
     def make_form(self, credential, data=None):
-        every_path = selectors.resource_paths(organization=self.organization)
+        every_path = selectors.resource_paths(principal=self.principal)
         paths = [row for row in every_path if self.reach.manages(row[0])]
         form = CredentialAccessForm(
             data, organization=self.organization, actor=self.principal, resource_paths=paths,

@@ -16,7 +16,7 @@ class ServiceTokenListView(PortalListView):
     kind, list_url_name, template_name = "service_tokens", LIST, "identity/service_tokens/list.html"
 
     def objects(self):
-        return selectors.service_token_list(organization=self.organization).order_by("name")
+        return selectors.service_token_list(principal=self.principal).order_by("name")
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -49,7 +49,7 @@ class ServiceTokenDeleteView(PortalDeleteView):
     consequence = "Tools using this token get 401 on their next call. This cannot be undone."
 
     def queryset(self):
-        return selectors.service_token_list(organization=self.organization)
+        return selectors.service_token_list(principal=self.principal)
 
     def describe(self, service_token):
         return service_token.name
