@@ -52,7 +52,7 @@ def _converters(model):
 def aware(value):
     """A datetime column's value as the ORM gives it: SQLite returns naive datetimes, which Django
     stores in UTC; PostgreSQL returns aware ones."""
-    if value is not None and settings.USE_TZ and value.tzinfo is None:
+    if value is not None and value.tzinfo is None and settings.USE_TZ:
         return value.replace(tzinfo=dt_timezone.utc)
     return value
 
@@ -68,8 +68,9 @@ def _boolean(value, expression, connection):
 _CONVERTERS = {}
 
 
-def instance(model, values):
-    """``model`` built from a whole row (``values`` in the order of ``select_list``)."""
+def instance(model, values, alias=None):
+    """``model`` built from a whole row (``values`` in the order of ``select_list``), read through
+    the connection ``alias`` (the default connection's when None)."""
     converters = _CONVERTERS.get(model)
     if converters is None:
         converters = _CONVERTERS[model] = _converters(model)
@@ -77,16 +78,16 @@ def instance(model, values):
         value if convert is None or value is None else convert(value, None, connection)
         for convert, value in zip(converters, values, strict=True)
     ]
-    return model.from_db(connection.alias, None, converted)
+    return model.from_db(alias or connection.alias, None, converted)
 
 
 def instances(row, *models_):
     """One instance per model from consecutive slices of ``row``; None for an all-NULL slice
     (the missing side of a LEFT JOIN). Returns ``(instances, rest_of_row)``."""
-    built, start = [], 0
+    built, start, alias = [], 0, connection.alias  # the connection proxy's lookup, once
     for model in models_:
         end = start + width(model)
         values = row[start:end]
-        built.append(None if values[0] is None else instance(model, values))
+        built.append(None if values[0] is None else instance(model, values, alias))
         start = end
     return built, row[start:]
