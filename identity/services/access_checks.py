@@ -16,8 +16,7 @@ for which tokens live where.
 
 from django.db import connection
 
-from identity import sql_rows
-from identity.authorization import may, may_on_each
+from identity.authorization import may, may_at_each
 from identity.errors import NotPermitted
 from identity.models import Resource
 from identity.oauth.token_scope import token_scopes
@@ -61,7 +60,7 @@ def _decide(principal, checks):
         for index, (permission, reference) in enumerate(checks)
         if reference is None or _key(reference) in resources
     ]
-    decisions = may_on_each(principal, [(permission, resource) for _, permission, resource in decidable])
+    decisions = may_at_each(principal, [(permission, place) for _, permission, place in decidable])
     allowed = [False] * len(checks)
     for (index, _, _), verdict in zip(decidable, decisions):
         allowed[index] = verdict
@@ -73,10 +72,12 @@ def _key(reference):
 
 
 def _resources_of(organization, references):
-    """``{("id", pk) or ("label", "kind/name"): Resource}`` for those of ``organization``, in one query.
+    """``{("id", pk) or ("label", "kind/name"): (pk, organization id)}`` for the resources of
+    ``organization`` these name, in one query.
 
     Plain SQL: this runs on every check request, and compiling a queryset with up to a hundred
-    alternatives cost more than running it.
+    alternatives cost more than running it. A decision needs a resource's id and organization
+    only (``may_at_each``), so no model instance is built.
     """
     ids = sorted({reference for reference in references if isinstance(reference, int)})
     labels = sorted({tuple(reference.split("/", 1)) for reference in references if isinstance(reference, str)})
@@ -84,22 +85,21 @@ def _resources_of(organization, references):
         return {}
     alternatives, params = [], [organization.pk]
     if ids:
-        alternatives.append(f"r.id IN ({', '.join(['%s'] * len(ids))})")
+        alternatives.append(f"id IN ({', '.join(['%s'] * len(ids))})")
         params.extend(ids)
     for kind, name in labels:
-        alternatives.append("(r.kind = %s AND r.name = %s)")
+        alternatives.append("(kind = %s AND name = %s)")
         params.extend([kind, name])
     sql = (
-        f"SELECT {sql_rows.select_list(Resource, 'r')} FROM {Resource._meta.db_table} r"
-        f" WHERE r.organization_id = %s AND ({' OR '.join(alternatives)})"
+        f"SELECT id, organization_id, kind, name FROM {Resource._meta.db_table}"
+        f" WHERE organization_id = %s AND ({' OR '.join(alternatives)})"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     found = {}
-    for row in rows:
-        resource = sql_rows.instance(Resource, row)
-        found[("id", resource.pk)] = found[("label", str(resource))] = resource
+    for resource_id, organization_id, kind, name in rows:
+        found[("id", resource_id)] = found[("label", f"{kind}/{name}")] = (resource_id, organization_id)
     return found
 
 
