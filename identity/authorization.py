@@ -59,17 +59,11 @@ def may_on_each(principal, checks):
 
 
 def may_at_each(principal, checks):
-    """``[allowed, …]`` for ``[(permission, (resource id, its organization id) or None), …]``: as
-    ``may_on_each`` for resources known by their ids alone (access checks), reading the tree once."""
-    ids = [place[0] for _, place in checks if place is not None]
-    chains = ancestor_ids(ids) if ids and principal is not None and principal.resource_permissions else {}
-
-    def ancestors_of(resource_id):
-        return lambda: chains.get(resource_id, [resource_id])
-
+    """``[allowed, …]`` for ``[(permission, (organization id, [resource id, its ancestors' ids…])
+    or None), …]``: as ``may_on_each`` for resources read with their chains already (access checks)."""
     return [
         _may(principal, permission, None, None) if place is None
-        else _may(principal, permission, place[1], ancestors_of(place[0]))
+        else _may(principal, permission, place[0], lambda chain=place[1]: chain)
         for permission, place in checks
     ]
 

@@ -3,8 +3,8 @@
 What a resource server asks before it acts on a pipeline's call. Each check names a permission and
 a resource (its id or ``"<kind>/<name>"``, or none for the organization); the answer applies
 inheritance down the resource tree as ``identity.authorization.may`` does, for every check at once:
-the resources are read in one query and their ancestors in another, whatever the tree's depth or
-the number of bindings. A resource that does not exist, or belongs to another organization, is
+the resources are read with their ancestors in one query, whatever the tree's depth or the
+number of bindings. A resource that does not exist, or belongs to another organization, is
 simply not allowed: the answer never tells whether it exists.
 
 Asking about a token needs the right to introspect tokens: ``service_credentials:read`` in the
@@ -14,14 +14,12 @@ or of another organization answers "not allowed" to every check alike, so the en
 for which tokens live where.
 """
 
-from django.db import connection
-
 from identity.authorization import may, may_at_each
 from identity.errors import NotPermitted
-from identity.models import Resource
 from identity.oauth.token_scope import token_scopes
 from identity.oauth.validator import live_access_token
 from identity.permissions import PERMISSION_PATTERN
+from identity.resource_tree import named_with_ancestors
 from identity.principals import principal_for_service_credential, principal_for_service_token
 
 from .service_tokens import service_token_authenticate
@@ -72,34 +70,16 @@ def _key(reference):
 
 
 def _resources_of(organization, references):
-    """``{("id", pk) or ("label", "kind/name"): (pk, organization id)}`` for the resources of
-    ``organization`` these name, in one query.
-
-    Plain SQL: this runs on every check request, and compiling a queryset with up to a hundred
-    alternatives cost more than running it. A decision needs a resource's id and organization
-    only (``may_at_each``), so no model instance is built.
-    """
+    """``{("id", pk) or ("label", "kind/name"): (organization id, [pk, its ancestors' pks…])}`` for
+    the resources of ``organization`` these name, with their chains, in one query (a decision needs
+    no more, so no model instance is built)."""
     ids = sorted({reference for reference in references if isinstance(reference, int)})
     labels = sorted({tuple(reference.split("/", 1)) for reference in references if isinstance(reference, str)})
     if organization is None or not (ids or labels):
         return {}
-    alternatives, params = [], [organization.pk]
-    if ids:
-        alternatives.append(f"id IN ({', '.join(['%s'] * len(ids))})")
-        params.extend(ids)
-    for kind, name in labels:
-        alternatives.append("(kind = %s AND name = %s)")
-        params.extend([kind, name])
-    sql = (
-        f"SELECT id, organization_id, kind, name FROM {Resource._meta.db_table}"
-        f" WHERE organization_id = %s AND ({' OR '.join(alternatives)})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
     found = {}
-    for resource_id, organization_id, kind, name in rows:
-        found[("id", resource_id)] = found[("label", f"{kind}/{name}")] = (resource_id, organization_id)
+    for resource_id, organization_id, label, chain in named_with_ancestors(organization.pk, ids, labels):
+        found[("id", resource_id)] = found[("label", label)] = (organization_id, chain)
     return found
 
 
