@@ -11,29 +11,13 @@ import requests
 from jwcrypto import jwk, jwt
 
 from cli.commands import service_credentials as commands
-from cli.main import main
 from identity import services
-from identity.models import Resource, ServiceCredential
+from identity.models import ServiceCredential
 from identity.models.credentials import TOKEN_LIFETIMES, VALIDITY_DAYS
-from tests.factories import SYSTEM_PRINCIPAL_ADMIN, make_credential, make_resource, make_service_token
+from tests.factories import SYSTEM_PRINCIPAL_ADMIN, make_credential, make_resource
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-
-
-@pytest.fixture
-def cli(live_server, organization, monkeypatch, capsys):
-    """Run the CLI as a sys_admin token of ``organization``; returns ``(exit code, stdout, stderr)``."""
-    _, token = make_service_token(organization, roles=("sys_admin",), name="cli-admin")
-    monkeypatch.setenv("PORTCULLIS_URL", live_server.url)
-    monkeypatch.setenv("PORTCULLIS_TOKEN", token)
-
-    def run(*argv):
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 @pytest.fixture

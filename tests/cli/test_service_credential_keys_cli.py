@@ -5,26 +5,10 @@ import json
 
 import pytest
 
-from cli.main import main
 from tests.cli.test_service_credential_cli import fields, token_request
-from tests.factories import make_credential, make_service_token
+from tests.factories import make_credential
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def cli(live_server, organization, monkeypatch, capsys):
-    """Run the CLI as a sys_admin token of ``organization``; returns ``(exit code, stdout, stderr)``."""
-    _, token = make_service_token(organization, roles=("sys_admin",), name="cli-admin")
-    monkeypatch.setenv("PORTCULLIS_URL", live_server.url)
-    monkeypatch.setenv("PORTCULLIS_TOKEN", token)
-
-    def run(*argv):
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def regenerate(cli, credential, *extra):
