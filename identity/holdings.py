@@ -125,18 +125,9 @@ def _rows(sql, params):
         return cursor.fetchall()
 
 
-def _preloaded(subject):
-    # Set by the request's own lookup on the instance it returned; never stored or shared.
-    return subject.__dict__.get("preloaded_holdings")
-
-
 def holdings_of_credential(credential):
-    held = _preloaded(credential)
-    if held is None:
-        held = holdings_from_rows(
-            _rows(_OF_CREDENTIAL, {"credential": credential.pk}), bound_resource_id=credential.bound_resource_id
-        )
-    return held
+    rows = _rows(_OF_CREDENTIAL, {"credential": credential.pk})
+    return holdings_from_rows(rows, bound_resource_id=credential.bound_resource_id)
 
 
 def holdings_of_person(user, organization):
@@ -144,5 +135,7 @@ def holdings_of_person(user, organization):
 
 
 def holdings_of_service_token(token):
-    held = _preloaded(token)
+    # Set by the request's own lookup (``service_token_authenticate``) on the instance it returned;
+    # never stored or shared.
+    held = token.__dict__.get("preloaded_holdings")
     return held if held is not None else holdings_from_rows(_rows(_OF_SERVICE_TOKEN, {"token": token.pk}))
