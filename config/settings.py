@@ -110,7 +110,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # BEGIN IMMEDIATE takes the write lock when a transaction starts, so writers queue in SQLite's
     # busy handler rather than failing when a read-then-write transaction cannot upgrade its lock.
     # Write-ahead logging: readers never wait for a writer, and a commit syncs one file once instead
-    # of a journal and the database (synchronous stays FULL: a committed revocation survives a crash).
+    # of a journal and the database (synchronous stays FULL, so a committed revocation survives a machine
+    # crash; only a token grant's own transactions relax it, see identity/oauth/durability.py).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL"}
     )
@@ -308,6 +309,8 @@ PORTCULLIS_BOOTSTRAP_TTL = env_str("PORTCULLIS_BOOTSTRAP_TTL")
 PORTCULLIS_TOKEN_LAST_USED_INTERVAL = timedelta(seconds=60)
 # How long a process trusts the failure count it last saw for an API caller (identity/oauth/throttle.py).
 PORTCULLIS_API_THROTTLE_MEMO_SECONDS = env_int("PORTCULLIS_API_THROTTLE_MEMO_SECONDS", 1)
+# Token grants commit without waiting for the disk unless this is on (identity/oauth/durability.py).
+PORTCULLIS_DURABLE_GRANTS = env_bool("PORTCULLIS_DURABLE_GRANTS", default=False)
 # `GET /metrics` asks for `Authorization: Bearer <this>` when set; unset, it is open.
 PORTCULLIS_METRICS_TOKEN = env_str("PORTCULLIS_METRICS_TOKEN")
 

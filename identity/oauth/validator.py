@@ -7,6 +7,8 @@ Only the hooks django-oauth-toolkit documents for this are overridden:
   failure throttle keyed on the client id being authenticated, and `private_key_jwt` (RFC 7523);
 - ``get_default_scopes`` / ``validate_scopes``: the scope is the credential's permissions,
   narrowed by a requested scope, never widened;
+- ``save_bearer_token``: its transaction commits without waiting for the disk
+  (``identity.oauth.durability``);
 - ``_save_bearer_token``: a token is saved only if, with the credential row locked, the
   credential and the client key that authenticated are still live, so a grant racing a revoke,
   a regeneration or a retirement never outlives them;
@@ -29,7 +31,7 @@ from urllib.parse import unquote_plus
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
-from django.db import connection
+from django.db import connection, router
 from oauth2_provider.models import AccessToken, Application
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
@@ -37,7 +39,7 @@ from oauthlib.oauth2.rfc6749 import errors
 from identity.client_address import client_address
 from identity import clock, sql_rows
 from identity.models import ClientKey, Organization, ServiceCredential
-from identity.oauth import client_assertions, federated_clients, issuer, throttle
+from identity.oauth import client_assertions, durability, federated_clients, issuer, throttle
 from identity.oauth.scopes import credential_scopes
 
 logger = logging.getLogger(__name__)
@@ -81,20 +83,6 @@ def behind_throttle(family, parts, authenticate, request=None):
         raise TooManyAttempts(request=request) from error
     except throttle.ThrottleUnavailable as error:
         raise TemporarilyUnavailable(request=request) from error
-
-
-def _commit_without_waiting_for_the_disk():
-    """Let this transaction's COMMIT return before PostgreSQL has flushed it to disk.
-
-    For a token grant that only stores the new token: waiting for the flush was half of a grant's
-    time. What a crash can cost is tokens issued in the last fraction of a second, and their
-    clients simply ask again after a 401. Nothing that must survive runs this way: revocations,
-    status changes and the one-use ``jti`` of a private_key_jwt assertion commit durably, and a
-    durable commit flushes every earlier one with it.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO off")
 
 
 def _basic_credentials(request):
@@ -212,6 +200,12 @@ class PortcullisOAuth2Validator(federated_clients.FederatedClientsMixin, OAuth2V
             return True
         return set(scopes) <= credential_scopes(client.service_credential)
 
+    def save_bearer_token(self, token, request, *args, **kwargs):
+        # django-oauth-toolkit's place for the transaction around ``_save_bearer_token``: ours
+        # commits without waiting for the disk (a token lost in a crash is asked for again).
+        with durability.atomic_that_a_crash_may_lose(using=router.db_for_write(AccessToken)):
+            return self._save_bearer_token(token, request, *args, **kwargs)
+
     def _save_bearer_token(self, token, request, *args, **kwargs):
         # save_bearer_token already opened a transaction: lock the credential for its duration.
         authenticated = request.client.service_credential
@@ -236,8 +230,6 @@ class PortcullisOAuth2Validator(federated_clients.FederatedClientsMixin, OAuth2V
             # Deleted, revoked, disabled, or its key retired while this grant was in flight: never store the token.
             logger.info("Token grant for %s dropped: the credential changed during the request", authenticated.pk)
             raise errors.InvalidClientError(request=request)
-        # The assertion's jti committed durably at authentication: the token itself may be lost.
-        _commit_without_waiting_for_the_disk()
         # At most once a minute, as for service tokens: busy clients do not write the row on every grant.
         interval = settings.PORTCULLIS_TOKEN_LAST_USED_INTERVAL
         if credential.last_used_at is None or now - credential.last_used_at >= interval:
