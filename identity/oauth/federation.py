@@ -61,7 +61,7 @@ def unverified_token(token):
         parsed.deserialize(token)
         header = parsed.jose_header
         claims = json.loads(parsed.objects["payload"])
-    except (JWException, ValueError, TypeError, KeyError, UnicodeDecodeError) as error:
+    except (JWException, ValueError, TypeError, KeyError, UnicodeDecodeError, RecursionError) as error:
         raise FederationRejected("format", "This is not a signed JWT.") from error
     if not isinstance(header, dict) or not isinstance(claims, dict):
         raise FederationRejected("format", "This is not a signed JWT.")

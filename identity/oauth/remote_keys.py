@@ -157,7 +157,7 @@ def fetch_json(url, *, insecure=False):
         if body is not None:
             try:
                 document = json.loads(body)
-            except (ValueError, UnicodeDecodeError) as error:
+            except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
                 raise RemoteKeysError(f"{url} did not answer JSON.") from error
             if not isinstance(document, dict):
                 raise RemoteKeysError(f"{url} did not answer a JSON object.")

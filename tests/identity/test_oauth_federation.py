@@ -116,6 +116,16 @@ def test_each_mismatch_is_refused_in_an_exchange_with_one_body(client, credentia
     assert response.json()["error"] == "invalid_grant"
 
 
+def test_a_token_nested_too_deep_is_refused_without_a_server_error(client, credential):
+    from jwcrypto.common import base64url_encode
+
+    deep = "[" * 5000 + "]" * 5000
+    header, claims = base64url_encode('{"alg": "RS256"}'), base64url_encode('{"x": %s}' % deep)
+    token = f"{header}.{claims}.c2ln"
+    assert exchange(client, credential, token).json()["error"] == "invalid_grant"
+    assert as_assertion(client, credential, token).json() == {"error": "invalid_client"}
+
+
 def test_a_token_signed_by_another_key_with_the_issuers_kid_is_refused(client, credential, local_issuer):
     from jwcrypto import jwk
 

@@ -124,6 +124,23 @@ def test_garbage_is_refused_without_a_server_error(client, credential, garbage):
     assert "error" in response.json()
 
 
+def nested_too_deep(depth=5000):
+    return "[" * depth + "]" * depth
+
+
+def test_a_payload_nested_too_deep_is_refused_without_a_server_error(client, credential):
+    header = jws.base64url_encode(json.dumps({"alg": "RS256", "kid": "key-1"}))
+    payload = jws.base64url_encode('{"iss": "%s", "deep": %s}' % (credential.client_id, nested_too_deep()))
+    assert refused(post_assertion(client, f"{header}.{payload}.c2ln"))
+
+
+def test_a_header_nested_too_deep_is_refused_without_a_server_error(client, credential):
+    # The payload names the client, so the assertion reaches the signature check's header parsing.
+    header = jws.base64url_encode('{"alg": "RS256", "deep": %s}' % nested_too_deep())
+    payload = jws.base64url_encode(json.dumps(claims_for(credential.client_id)))
+    assert refused(post_assertion(client, f"{header}.{payload}.c2ln"))
+
+
 def test_a_wrong_assertion_type_is_refused(client, credential, rsa_key):
     response = client.post(
         "/o/token/",

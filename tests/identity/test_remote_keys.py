@@ -58,6 +58,12 @@ def test_a_body_over_the_size_limit_is_refused(local_issuer):
         remote_keys.jwks_uri_keys(local_issuer.url + "/big")
 
 
+def test_a_body_nested_too_deep_is_not_json_to_us(local_issuer):
+    local_issuer.extra_documents["/deep"] = b"[" * 30_000 + b"]" * 30_000
+    with pytest.raises(remote_keys.RemoteKeysError, match="did not answer JSON"):
+        remote_keys.jwks_uri_keys(local_issuer.url + "/deep")
+
+
 def test_a_slow_server_is_given_up_on(local_issuer, monkeypatch):
     monkeypatch.setattr(remote_keys, "TIMEOUT_SECONDS", 0.3)
     local_issuer.delay = 1
