@@ -5,8 +5,10 @@ resolved once per request (one query), so every later check is a set lookup.
 """
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.contrib.auth import get_user_model
+from django.utils.functional import SimpleLazyObject
 
 from identity.holdings import holdings_of_credential, holdings_of_person, holdings_of_service_token
 from identity.permissions import CATALOGUE, PLATFORM_PERMISSIONS
@@ -99,7 +101,9 @@ def principal_for_service_credential(credential, scopes=None):
         name=credential.name,
         organization=credential.organization,
         permissions=permissions,
-        user=credential.service_user,
+        # Read on first use (an audited write, a personal secret): a bearer call's lookup does not
+        # fetch the service user, and most calls never need it.
+        user=SimpleLazyObject(partial(getattr, credential, "service_user")),
         scope_limit=scope_limit,
         bound_resource_id=credential.bound_resource_id,
         resource_permissions=on_resources,

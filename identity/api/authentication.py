@@ -1,7 +1,7 @@
 """API authentication: service tokens (`ApiKey` / `X-API-Key`), bearer tokens and the portal session.
 
-Each class leaves a ``Principal``-ready result: ``request.user`` is a person (or the service-account
-user of a credential) or a ``ServiceTokenUser``; ``request.auth`` is the token object.
+Each class leaves a ``Principal``-ready result: ``request.user`` is a person, or a ``MachineUser``
+for a service token or a credential's access token; ``request.auth`` is the token object.
 """
 
 from functools import partial
@@ -17,8 +17,9 @@ from identity.services import service_token_authenticate
 CHALLENGE = 'Bearer realm="portcullis", ApiKey realm="portcullis"'
 
 
-class ServiceTokenUser:
-    """Stands in for ``request.user`` when a service token calls: authenticated, not a person."""
+class MachineUser:
+    """Stands in for ``request.user`` when a token calls: authenticated, not a person. (A
+    credential's service user is loaded only when something needs it: see ``Principal.user``.)"""
 
     is_authenticated = True
     is_anonymous = False
@@ -28,9 +29,8 @@ class ServiceTokenUser:
     pk = None
     id = None
 
-    def __init__(self, service_token):
-        self.service_token = service_token
-        self.username = f"token:{service_token.name}"
+    def __init__(self, username):
+        self.username = username
 
     def get_username(self):
         return self.username
@@ -68,7 +68,7 @@ class ServiceTokenAuthentication(authentication.BaseAuthentication):
         service_token = _behind_throttle(request, service_token_authenticate, raw)
         if service_token is None:
             raise exceptions.AuthenticationFailed("Invalid or expired service token.")
-        return ServiceTokenUser(service_token), service_token
+        return MachineUser(f"token:{service_token.name}"), service_token
 
     def _raw_token(self, request):
         header = request.headers.get("Authorization", "")
@@ -106,7 +106,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         access_token = _behind_throttle(request, live_access_token, value.strip())
         if access_token is None:
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked access token.")
-        return access_token.application.service_credential.service_user, access_token
+        return MachineUser(f"credential:{access_token.application.service_credential.name}"), access_token
 
     def authenticate_header(self, request):
         return CHALLENGE

@@ -29,7 +29,6 @@ from functools import partial
 from urllib.parse import unquote_plus
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
 from django.db import connection, router
 from oauth2_provider.models import AccessToken, Application
@@ -245,22 +244,24 @@ class PortcullisOAuth2Validator(federated_clients.FederatedClientsMixin, OAuth2V
         super()._save_bearer_token(token, request, *args, **kwargs)
 
     def _load_access_token(self, token):
-        """The access token with its client, credential, organization and service user (one
-        query), or None when it is unknown or its credential is not live."""
+        """The access token with its client, credential and organization (one query), or None
+        when it is unknown, its client key has ended or its credential is not live.
+
+        The credential's service user is not read: it loads on first use (an audited write), as
+        ``credential.service_user`` always does; a read-only call never needs it."""
         checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
+        now = clock.now()
         with connection.cursor() as cursor:
-            cursor.execute(ACCESS_TOKEN_BY_CHECKSUM, {"checksum": checksum})
+            cursor.execute(ACCESS_TOKEN_BY_CHECKSUM, {"checksum": checksum, "now": now})
             row = cursor.fetchone()
         if row is None:
             return None
-        (access_token, client, credential, organization, service_user, key), _ = sql_rows.instances(
-            row, AccessToken, Application, ServiceCredential, Organization, get_user_model(), ClientKey
+        (access_token, client, credential, organization), _ = sql_rows.instances(
+            row, AccessToken, Application, ServiceCredential, Organization
         )
-        now = clock.now()
-        if not credential.is_live(now) or not key.is_live(now):
+        if not credential.is_live(now):
             return None
-        _link(client, credential, organization, key)
-        credential.service_user = service_user
+        _link(client, credential, organization)
         access_token.application = client
         return access_token
 
@@ -281,19 +282,19 @@ CLIENT_BY_CLIENT_ID = (
     f" LEFT JOIN {_ORGANIZATION} o ON o.id = c.organization_id"
     " WHERE a.client_id = %(client_id)s"
 )
-# The token with its client, key, credential, organization and service user. The credential's
-# role bindings are read by their own narrow query when the request's principal is built
-# (``identity.holdings``): folded into this statement with UNION ALL, each binding row carried the
-# token's ninety columns as NULLs, and fifty bindings cost more to fetch than a second statement.
+# The token with its client, credential and organization, when the client key that issued it is
+# live (the same test as ``ClientKey.is_live``, here in SQL: the key's columns are not needed). The
+# credential's role bindings are read by their own narrow query when the request's principal is
+# built (``identity.holdings``): folded into this statement with UNION ALL, each binding row carried
+# the token's columns as NULLs, and fifty bindings cost more to fetch than a second statement.
 ACCESS_TOKEN_BY_CHECKSUM = (
     f"SELECT {sql_rows.select_list(AccessToken, 't')}, {sql_rows.select_list(Application, 'a')},"
-    f" {sql_rows.select_list(ServiceCredential, 'c')}, {sql_rows.select_list(Organization, 'o')},"
-    f" {sql_rows.select_list(get_user_model(), 'u')}, {sql_rows.select_list(ClientKey, 'k')}"
+    f" {sql_rows.select_list(ServiceCredential, 'c')}, {sql_rows.select_list(Organization, 'o')}"
     f" FROM {AccessToken._meta.db_table} t JOIN {_APPLICATION} a ON a.id = t.application_id"
     f" JOIN {_CLIENT_KEY} k ON k.application_id = a.id JOIN {_CREDENTIAL} c ON c.id = k.credential_id"
     f" LEFT JOIN {_ORGANIZATION} o ON o.id = c.organization_id"
-    f" JOIN {get_user_model()._meta.db_table} u ON u.id = c.service_user_id"
     " WHERE t.token_checksum = %(checksum)s"
+    " AND k.retired_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > %(now)s)"
 )
 
 # What a grant checks again, the credential row locked until the token is stored (every change to
@@ -305,15 +306,13 @@ CREDENTIAL_FOR_GRANT = (
 CREDENTIAL_FOR_UPDATE = CREDENTIAL_FOR_GRANT + " FOR UPDATE OF c"
 
 
-def _link(client, credential, organization, key):
+def _link(client, credential, organization):
     """Tie the instances of one row together as ``select_related`` would have. ``client`` is the
     key that authenticated, which during a rotation may be an older one than ``credential.application``."""
     credential.organization = organization
     if credential.application_id == client.pk:
         credential.application = client
-    key.application, key.credential = client, credential
     client.service_credential = credential
-    client.client_key = key
 
 
 def _client_with_live_credential(client_id):
@@ -329,7 +328,9 @@ def _client_with_live_credential(client_id):
     now = clock.now()
     if not credential.is_live(now) or not key.is_live(now):
         return None
-    _link(client, credential, organization, key)
+    _link(client, credential, organization)
+    key.application, key.credential = client, credential
+    client.client_key = key
     return client
 
 

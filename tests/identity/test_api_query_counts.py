@@ -6,7 +6,7 @@ import itertools
 import pytest
 
 from identity import services
-from identity.models import Resource
+from identity.models import AuditEvent, Resource
 from tests.factories import SYSTEM_PRINCIPAL_ADMIN, make_credential, make_service_token
 from tests.identity.oauth_helpers import basic
 
@@ -103,3 +103,22 @@ def test_an_api_key_call_is_one_query(token_client, django_assert_num_queries):
     # The token with its role bindings (read live, so a role change counts at once).
     with django_assert_num_queries(1):
         assert token_client.get("/api/v1/me/").status_code == 200
+
+
+def test_a_bearer_callers_audited_write_still_names_its_service_user(client, organization):
+    # The bearer lookup leaves the service user out; the audit event reads it when it is written.
+    admin = SYSTEM_PRINCIPAL_ADMIN(organization)
+    credential, secret = make_credential(organization)
+    services.role_create(organization=organization, actor=admin, name="vault-writer", permissions=["secrets:read", "secrets:write"])
+    group = services.group_create(organization=organization, actor=admin, name="vault-writers", roles=["vault-writer"])
+    services.service_credential_update(credential=credential, actor=admin, groups=[group.pk])
+    token = grant(client, credential, secret).json()["access_token"]
+
+    response = client.post(
+        f"/api/v1/orgs/{organization.slug}/secrets/", {"name": "deploy-key", "type": "api_key", "value": {"header_name": "X-Key", "value": "k"}},
+        content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+
+    assert response.status_code == 201, response.content
+    event = AuditEvent.objects.get(organization=organization, target_name="deploy-key")
+    assert event.actor_user == credential.service_user and event.actor_kind == "service_credential"
