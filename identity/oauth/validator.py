@@ -252,7 +252,10 @@ class PortcullisOAuth2Validator(federated_clients.FederatedClientsMixin, OAuth2V
         checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
         now = clock.now()
         with connection.cursor() as cursor:
-            cursor.execute(ACCESS_TOKEN_BY_CHECKSUM, {"checksum": checksum, "now": now})
+            # As the ORM would send it (SQLite compares naive UTC text).
+            cursor.execute(
+                ACCESS_TOKEN_BY_CHECKSUM, {"checksum": checksum, "now": connection.ops.adapt_datetimefield_value(now)}
+            )
             row = cursor.fetchone()
         if row is None:
             return None

@@ -73,6 +73,25 @@ def test_the_old_pair_and_its_tokens_die_when_the_grace_period_ends(rotated, cli
     assert me(client, token_of(client, new_id, new_secret)) == 200
 
 
+def test_a_token_dies_with_its_key_even_while_the_token_itself_is_unexpired(rotated, client, monkeypatch):
+    credential, (old_id, _old_secret, old_token), _ = rotated
+    key = ClientKey.objects.get(application__client_id=old_id)
+    access_token = AccessToken.objects.get(application__client_id=old_id)
+    ClientKey.objects.filter(pk=key.pk).update(expires_at=clock.now() + timedelta(minutes=1))
+    AccessToken.objects.filter(pk=access_token.pk).update(expires=clock.now() + timedelta(hours=2))
+    assert me(client, old_token) == 200
+
+    move_clock(monkeypatch, timedelta(minutes=1, seconds=1))  # the key's end, well before the token's
+
+    assert me(client, old_token) == 401
+
+
+def test_a_retired_key_ends_its_unexpired_tokens_at_the_next_request(rotated, client):
+    credential, (old_id, _old_secret, old_token), _ = rotated
+    ClientKey.objects.filter(application__client_id=old_id).update(retired_at=clock.now())
+    assert me(client, old_token) == 401
+
+
 def test_the_expiry_task_marks_an_ended_key_drops_its_tokens_and_audits_once(rotated, client, monkeypatch):
     credential, (old_id, old_secret, old_token), _ = rotated
     old_key = ClientKey.objects.get(application__client_id=old_id)
