@@ -95,7 +95,8 @@ def holdings_from_rows(rows, *, bound_resource_id=None):
     organization_wide, on_resources, labels, is_member = set(), {}, {}, False
     as_set = _permission_sets()
     for resource_id, own, role_permissions, product_id, group_id, membership_id, kind, name in rows:
-        is_member = is_member or membership_id is not None
+        if membership_id is not None:
+            is_member = True
         own, from_role = as_set(own), as_set(role_permissions)
         if bound_resource_id is not None:
             # A product-bound credential holds only its product's roles, and nothing organization-wide.
@@ -103,17 +104,22 @@ def holdings_from_rows(rows, *, bound_resource_id=None):
                 continue
             from_role = from_role if product_id == bound_resource_id else frozenset()
             own = frozenset() if group_id is not None else own
-        permissions = own | from_role
+        permissions = own | from_role if own else from_role
         if not permissions:
             continue
         if resource_id is None:
             organization_wide |= permissions
-        else:
-            on_resources.setdefault(resource_id, set()).update(permissions)
+            continue
+        held = on_resources.get(resource_id)
+        if held is None:
+            # Most resources carry one binding: its set is kept as it is, copied only if another adds to it.
+            on_resources[resource_id] = permissions
             labels[resource_id] = f"{kind}/{name}"
+        elif not permissions <= held:
+            on_resources[resource_id] = held | permissions
     return Holdings(
         organization_wide=frozenset(organization_wide),
-        on_resources={pk: frozenset(permissions) for pk, permissions in on_resources.items()},
+        on_resources=on_resources,
         resource_labels=labels,
         is_member=is_member,
     )
