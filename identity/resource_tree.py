@@ -47,13 +47,13 @@ def ancestor_ids(resource_ids):
 _NAMED_WITH_ANCESTORS = """
 WITH RECURSIVE named(id, organization_id, kind, name, parent_id) AS (
     SELECT id, organization_id, kind, name, parent_id FROM identity_resource
-    WHERE organization_id = %s AND ({alternatives})
+    WHERE organization_id = %(organization)s AND ({alternatives})
 ), chain(start_id, id, parent_id, depth) AS (
     SELECT id, id, parent_id, 0 FROM named
     UNION ALL
     SELECT chain.start_id, parent.id, parent.parent_id, chain.depth + 1
     FROM identity_resource AS parent JOIN chain ON parent.id = chain.parent_id
-    WHERE chain.depth < %s
+    WHERE chain.depth < %(depth)s
 )
 SELECT named.id, named.organization_id, named.kind, named.name, chain.id
 FROM named JOIN chain ON chain.start_id = named.id
@@ -64,19 +64,22 @@ ORDER BY named.id, chain.depth
 def named_with_ancestors(organization_id, ids=(), labels=()):
     """``[(id, organization id, "kind/name", [id, parent id, …]), …]`` for the resources of the
     organization with these ids or ``(kind, name)`` labels: the resources and their chains up the
-    tree in one query, whatever its depth (access checks name resources and ask about them at once)."""
-    alternatives, params = [], [organization_id]
+    tree in one query, whatever its depth (access checks name resources and ask about them at once).
+
+    Named parameters: for positional ones Django's SQLite backend rewrites the statement with a
+    regular expression on every call (see ``identity.sql_rows``)."""
+    alternatives, params = [], {"organization": organization_id, "depth": MAX_RESOURCE_DEPTH}
     if ids:
-        alternatives.append(f"id IN ({', '.join(['%s'] * len(ids))})")
-        params.extend(ids)
-    for kind, name in labels:
-        alternatives.append("(kind = %s AND name = %s)")
-        params.extend([kind, name])
+        alternatives.append(f"id IN ({', '.join(f'%(id{index})s' for index in range(len(ids)))})")
+        params.update((f"id{index}", pk) for index, pk in enumerate(ids))
+    for index, (kind, name) in enumerate(labels):
+        alternatives.append(f"(kind = %(kind{index})s AND name = %(name{index})s)")
+        params.update({f"kind{index}": kind, f"name{index}": name})
     if not alternatives:
         return []
     found = {}
     with connection.cursor() as cursor:
-        cursor.execute(_NAMED_WITH_ANCESTORS.format(alternatives=" OR ".join(alternatives)), [*params, MAX_RESOURCE_DEPTH])
+        cursor.execute(_NAMED_WITH_ANCESTORS.format(alternatives=" OR ".join(alternatives)), params)
         for resource_id, resource_organization_id, kind, name, node_id in cursor.fetchall():
             entry = found.setdefault(resource_id, (resource_id, resource_organization_id, f"{kind}/{name}", []))
             entry[3].append(node_id)
