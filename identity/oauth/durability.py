@@ -16,7 +16,8 @@ mode): ``PRAGMA synchronous=NORMAL`` for the connection, which it refuses inside
 so it is set before BEGIN and set back to FULL after COMMIT or ROLLBACK; a connection that cannot
 be set back is closed, and a new one starts at FULL.
 
-Only a transaction this block opens itself is relaxed: inside an outer one, nothing changes.
+Only a transaction this block opens itself is relaxed: inside an outer one (or with autocommit
+turned off), nothing changes.
 ``PORTCULLIS_DURABLE_GRANTS`` turns it off (and is the baseline of
 tests/benchmarks/test_bench_grant_durability.py).
 """
@@ -36,7 +37,7 @@ _SQLITE_RELAXED = "PRAGMA synchronous=NORMAL"
 @contextlib.contextmanager
 def atomic_that_a_crash_may_lose(using="default"):
     connection = connections[using]
-    if connection.in_atomic_block or settings.PORTCULLIS_DURABLE_GRANTS:
+    if connection.in_atomic_block or settings.PORTCULLIS_DURABLE_GRANTS or not connection.get_autocommit():
         with transaction.atomic(using=using):
             yield
         return

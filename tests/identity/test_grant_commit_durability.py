@@ -107,6 +107,19 @@ def test_inside_an_outer_transaction_nothing_is_relaxed():
     assert RELAXED not in statements
 
 
+def test_with_autocommit_off_nothing_is_relaxed():
+    from django.db import transaction
+
+    transaction.set_autocommit(False)
+    try:
+        _, statements = statements_of(lambda: _write_in_a_relaxed_block())
+        transaction.commit()
+    finally:
+        transaction.set_autocommit(True)
+
+    assert RELAXED not in statements
+
+
 def _write_in_a_relaxed_block():
     with durability.atomic_that_a_crash_may_lose():
         OrganizationFactory()
