@@ -36,6 +36,7 @@ _SQLITE_RELAXED = "PRAGMA synchronous=NORMAL"
 
 @contextlib.contextmanager
 def atomic_that_a_crash_may_lose(using="default"):
+    """``transaction.atomic(using)``, whose COMMIT does not wait for the disk when it is its own."""
     connection = connections[using]
     if connection.in_atomic_block or settings.PORTCULLIS_DURABLE_GRANTS or not connection.get_autocommit():
         with transaction.atomic(using=using):
