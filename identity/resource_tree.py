@@ -7,27 +7,49 @@ from django.db import connection
 
 from identity.models.resources import MAX_RESOURCE_DEPTH
 
-_ANCESTORS = """
+# Each starting resource with its chain up the tree, nearest first; ``{starts}`` picks the starts.
+_CHAINS = """
 WITH RECURSIVE chain(start_id, id, parent_id, depth) AS (
-    SELECT id, id, parent_id, 0 FROM identity_resource WHERE id IN ({starts})
+    SELECT id, id, parent_id, 0 FROM identity_resource WHERE {starts}
     UNION ALL
     SELECT chain.start_id, parent.id, parent.parent_id, chain.depth + 1
     FROM identity_resource AS parent JOIN chain ON parent.id = chain.parent_id
-    WHERE chain.depth < %s
+    WHERE chain.depth < %(depth)s
 )
-SELECT start_id, id FROM chain ORDER BY start_id, depth
+SELECT start.id, start.organization_id, start.kind, start.name, chain.id
+FROM chain JOIN identity_resource AS start ON start.id = chain.start_id
+ORDER BY chain.start_id, chain.depth
 """
 
 _DESCENDANTS = """
 WITH RECURSIVE subtree(id, depth) AS (
-    SELECT id, 0 FROM identity_resource WHERE id IN ({starts})
+    SELECT id, 0 FROM identity_resource WHERE {starts}
     UNION ALL
     SELECT child.id, subtree.depth + 1
     FROM identity_resource AS child JOIN subtree ON child.parent_id = subtree.id
-    WHERE subtree.depth < %s
+    WHERE subtree.depth < %(depth)s
 )
 SELECT id FROM subtree
 """
+
+
+def _chains(starts, params):
+    """``{id: (organization id, "kind/name", [id, parent id, …])}`` for the resources ``starts``
+    (an SQL condition). Every statement here takes named parameters: for positional ones Django's
+    SQLite backend rewrites the statement with a regular expression on every call (see
+    ``identity.sql_rows``)."""
+    found = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_CHAINS.format(starts=starts), {**params, "depth": MAX_RESOURCE_DEPTH})
+        for start_id, organization_id, kind, name, node_id in cursor.fetchall():
+            found.setdefault(start_id, (organization_id, f"{kind}/{name}", []))[2].append(node_id)
+    return found
+
+
+def _in(column, prefix, values, params):
+    """``column IN (%(prefix0)s, …)``, its values added to ``params``."""
+    params.update((f"{prefix}{index}", value) for index, value in enumerate(values))
+    return f"{column} IN ({', '.join(f'%({prefix}{index})s' for index in range(len(values)))})"
 
 
 def ancestor_ids(resource_ids):
@@ -35,55 +57,23 @@ def ancestor_ids(resource_ids):
     resource_ids = sorted({int(pk) for pk in resource_ids})
     if not resource_ids:
         return {}
-    sql = _ANCESTORS.format(starts=", ".join(["%s"] * len(resource_ids)))
-    chains = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*resource_ids, MAX_RESOURCE_DEPTH])
-        for start_id, node_id in cursor.fetchall():
-            chains.setdefault(start_id, []).append(node_id)
-    return chains
-
-
-_NAMED_WITH_ANCESTORS = """
-WITH RECURSIVE named(id, organization_id, kind, name, parent_id) AS (
-    SELECT id, organization_id, kind, name, parent_id FROM identity_resource
-    WHERE organization_id = %(organization)s AND ({alternatives})
-), chain(start_id, id, parent_id, depth) AS (
-    SELECT id, id, parent_id, 0 FROM named
-    UNION ALL
-    SELECT chain.start_id, parent.id, parent.parent_id, chain.depth + 1
-    FROM identity_resource AS parent JOIN chain ON parent.id = chain.parent_id
-    WHERE chain.depth < %(depth)s
-)
-SELECT named.id, named.organization_id, named.kind, named.name, chain.id
-FROM named JOIN chain ON chain.start_id = named.id
-ORDER BY named.id, chain.depth
-"""
+    params = {}
+    return {pk: chain for pk, (_, _, chain) in _chains(_in("id", "id", resource_ids, params), params).items()}
 
 
 def named_with_ancestors(organization_id, ids=(), labels=()):
     """``[(id, organization id, "kind/name", [id, parent id, …]), …]`` for the resources of the
     organization with these ids or ``(kind, name)`` labels: the resources and their chains up the
-    tree in one query, whatever its depth (access checks name resources and ask about them at once).
-
-    Named parameters: for positional ones Django's SQLite backend rewrites the statement with a
-    regular expression on every call (see ``identity.sql_rows``)."""
-    alternatives, params = [], {"organization": organization_id, "depth": MAX_RESOURCE_DEPTH}
-    if ids:
-        alternatives.append(f"id IN ({', '.join(f'%(id{index})s' for index in range(len(ids)))})")
-        params.update((f"id{index}", pk) for index, pk in enumerate(ids))
+    tree in one query, whatever its depth (access checks name resources and ask about them at once)."""
+    params = {"organization": organization_id}
+    alternatives = [_in("id", "id", ids, params)] if ids else []
     for index, (kind, name) in enumerate(labels):
         alternatives.append(f"(kind = %(kind{index})s AND name = %(name{index})s)")
         params.update({f"kind{index}": kind, f"name{index}": name})
     if not alternatives:
         return []
-    found = {}
-    with connection.cursor() as cursor:
-        cursor.execute(_NAMED_WITH_ANCESTORS.format(alternatives=" OR ".join(alternatives)), params)
-        for resource_id, resource_organization_id, kind, name, node_id in cursor.fetchall():
-            entry = found.setdefault(resource_id, (resource_id, resource_organization_id, f"{kind}/{name}", []))
-            entry[3].append(node_id)
-    return list(found.values())
+    starts = f"organization_id = %(organization)s AND ({' OR '.join(alternatives)})"
+    return [(pk, *found) for pk, found in _chains(starts, params).items()]
 
 
 def descendant_ids(resource_id):
@@ -96,9 +86,9 @@ def subtree_ids(resource_ids):
     resource_ids = sorted({int(pk) for pk in resource_ids})
     if not resource_ids:
         return set()
-    sql = _DESCENDANTS.format(starts=", ".join(["%s"] * len(resource_ids)))
+    params = {"depth": MAX_RESOURCE_DEPTH}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*resource_ids, MAX_RESOURCE_DEPTH])
+        cursor.execute(_DESCENDANTS.format(starts=_in("id", "id", resource_ids, params)), params)
         return {row[0] for row in cursor.fetchall()}
 
 
