@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils.functional import SimpleLazyObject
 
 from identity.holdings import holdings_of_credential, holdings_of_person, holdings_of_service_token
+from identity.oauth.token_scope import token_scopes
 from identity.permissions import CATALOGUE, PLATFORM_PERMISSIONS
 
 USER = "user"
@@ -109,6 +110,12 @@ def principal_for_service_credential(credential, scopes=None):
         resource_permissions=on_resources,
         resource_labels={pk: label for pk, label in held.resource_labels.items() if pk in on_resources},
     )
+
+
+def principal_for_access_token(access_token):
+    """The credential behind a live access token, capped by the token's scopes."""
+    credential = access_token.application.service_credential
+    return principal_for_service_credential(credential, scopes=token_scopes(access_token))
 
 
 def actor_user(principal):

@@ -10,10 +10,9 @@ from rest_framework import generics
 from rest_framework.exceptions import NotFound, PermissionDenied
 
 from identity.authorization import may
-from identity.oauth.token_scope import token_scopes
 from identity.permissions import required_permission
 from identity.platform_principals import superuser_principal
-from identity.principals import principal_for_service_credential
+from identity.principals import principal_for_access_token
 
 
 def platform_principal_for_request(request):
@@ -22,7 +21,7 @@ def platform_principal_for_request(request):
     if isinstance(auth, AccessToken):
         credential = getattr(auth.application, "service_credential", None)
         if credential is not None and credential.organization_id is None:
-            return principal_for_service_credential(credential, scopes=token_scopes(auth))
+            return principal_for_access_token(auth)
         raise NotFound()
     principal = superuser_principal(request.user) if auth is None else None
     if principal is None:

@@ -8,15 +8,9 @@ from oauth2_provider.models import AccessToken
 from rest_framework.exceptions import NotFound
 
 from identity.models import Organization, ServiceToken
-from identity.oauth.token_scope import token_scopes
-from identity.principals import principal_for_service_credential, principal_for_service_token, principal_for_user
+from identity.principals import principal_for_access_token, principal_for_service_token, principal_for_user
 from identity.selectors import organization_for_user
 from identity.services.validation import query_text
-
-
-def _credential_principal(access_token):
-    credential = access_token.application.service_credential
-    return principal_for_service_credential(credential, scopes=token_scopes(access_token))
 
 
 def principal_for_request(request, org_slug):
@@ -26,7 +20,7 @@ def principal_for_request(request, org_slug):
             raise NotFound()
         return principal_for_service_token(auth)
     if isinstance(auth, AccessToken):
-        principal = _credential_principal(auth)
+        principal = principal_for_access_token(auth)
         if principal.organization is None or principal.organization.slug != org_slug:
             raise NotFound()
         return principal
@@ -43,7 +37,7 @@ def default_principal(request):
     if isinstance(auth, ServiceToken):
         return principal_for_service_token(auth)
     if isinstance(auth, AccessToken):
-        return _credential_principal(auth)
+        return principal_for_access_token(auth)
     slug = query_text(request.query_params, "org")
     organization = (
         organization_for_user(request.user, slug)

@@ -25,9 +25,8 @@ from identity.client_address import client_address
 from identity.oauth import issuer, throttle
 from identity.oauth.client_assertions import ALLOWED_ALGORITHMS
 from identity.oauth.token_exchange import TOKEN_EXCHANGE
-from identity.oauth.token_scope import token_scopes
 from identity.oauth.validator import TemporarilyUnavailable, TooManyAttempts, behind_throttle, live_access_token
-from identity.principals import principal_for_service_credential
+from identity.principals import principal_for_access_token
 
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
 
@@ -163,7 +162,7 @@ def _introspection(caller, token_value):
         return {"active": False}
     # What the token's bindings give now (a role changed since the grant shows at once), capped
     # by its scopes: organization-wide in `scope`, on resources in RFC 9396 authorization details.
-    principal = principal_for_service_credential(owner, scopes=token_scopes(token))
+    principal = principal_for_access_token(token)
     return {
         "active": True,
         "scope": organization_scope(principal),

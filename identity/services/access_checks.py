@@ -16,11 +16,10 @@ for which tokens live where.
 
 from identity.authorization import may, may_at_each
 from identity.errors import NotPermitted
-from identity.oauth.token_scope import token_scopes
 from identity.oauth.validator import live_access_token
 from identity.permissions import PERMISSION_PATTERN
 from identity.resource_tree import named_with_ancestors
-from identity.principals import principal_for_service_credential, principal_for_service_token
+from identity.principals import principal_for_access_token, principal_for_service_token
 
 from .service_tokens import service_token_authenticate
 from .validation import field_error, is_id
@@ -102,10 +101,7 @@ def _token_principal(token):
     if service_token is not None:
         return principal_for_service_token(service_token)
     access_token = live_access_token(token)
-    if access_token is None:
-        return None
-    credential = access_token.application.service_credential
-    return principal_for_service_credential(credential, scopes=token_scopes(access_token))
+    return principal_for_access_token(access_token) if access_token is not None else None
 
 
 def _clean_checks(checks):
