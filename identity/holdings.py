@@ -104,7 +104,7 @@ def holdings_from_rows(rows, *, bound_resource_id=None):
                 continue
             from_role = from_role if product_id == bound_resource_id else frozenset()
             own = frozenset() if group_id is not None else own
-        permissions = own | from_role if own else from_role
+        permissions = (own | from_role) if own else from_role
         if not permissions:
             continue
         if resource_id is None:

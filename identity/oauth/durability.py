@@ -38,16 +38,10 @@ _SQLITE_RELAXED = "PRAGMA synchronous=NORMAL"
 def atomic_that_a_crash_may_lose(using="default"):
     """``transaction.atomic(using)``, whose COMMIT does not wait for the disk when it is its own."""
     connection = connections[using]
-    if connection.in_atomic_block or settings.PORTCULLIS_DURABLE_GRANTS or not connection.get_autocommit():
-        with transaction.atomic(using=using):
-            yield
-        return
-    if connection.vendor == "sqlite":
-        with _sqlite_relaxed(connection), transaction.atomic(using=using):
-            yield
-        return
-    with transaction.atomic(using=using):
-        if connection.vendor == "postgresql":
+    relaxed = not (connection.in_atomic_block or settings.PORTCULLIS_DURABLE_GRANTS or not connection.get_autocommit())
+    around = _sqlite_relaxed(connection) if relaxed and connection.vendor == "sqlite" else contextlib.nullcontext()
+    with around, transaction.atomic(using=using):
+        if relaxed and connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO off")
         yield

@@ -10,7 +10,7 @@ import json
 import os
 
 import pytest
-from django.db import DatabaseError, IntegrityError, connection, connections
+from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from jwcrypto import jwk
 
@@ -99,8 +99,6 @@ def test_a_revocation_commits_durably(organization):
 
 
 def test_inside_an_outer_transaction_nothing_is_relaxed():
-    from django.db import transaction
-
     with transaction.atomic():
         _, statements = statements_of(lambda: _write_in_a_relaxed_block())
 
@@ -108,8 +106,6 @@ def test_inside_an_outer_transaction_nothing_is_relaxed():
 
 
 def test_with_autocommit_off_nothing_is_relaxed():
-    from django.db import transaction
-
     transaction.set_autocommit(False)
     try:
         _, statements = statements_of(lambda: _write_in_a_relaxed_block())
