@@ -3,17 +3,34 @@
     python -m tests.benchmarks.bench_identity_setup ASSERTIONS_FILE COUNT
 """
 
+import base64
 import json
 import os
 import sys
 import time
 import uuid
+from urllib.parse import urlencode
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.benchmarks.bench_settings")
 
 import django  # noqa: E402
 
 ISSUER = "http://bench.local"
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+GRANT = urlencode({"grant_type": "client_credentials"})
+
+
+def basic(client_id, secret):
+    """The Authorization header of a client_secret_basic grant."""
+    return {"Authorization": "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()}
+
+
+def assertion_grant_bodies(assertions_file):
+    """One private_key_jwt grant body per assertion written by ``main`` (each single-use)."""
+    return [
+        urlencode({"grant_type": "client_credentials", "client_assertion_type": ASSERTION_TYPE, "client_assertion": a})
+        for a in assertions_file.read_text().split()
+    ]
 
 
 def main(assertions_file, count):

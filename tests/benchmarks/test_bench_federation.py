@@ -22,10 +22,10 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from tests.benchmarks.bench_federation_setup import AUDIENCE, ISSUER
+from tests.benchmarks.bench_identity_setup import ASSERTION_TYPE, assertion_grant_bodies
 from tests.benchmarks.harness import SECONDS, bench_env, gunicorn, paired, run_module, save
 from tests.identity.oidc_issuer import LocalIssuer
 
-ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
 JWT_TYPE = "urn:ietf:params:oauth:token-type:jwt"
 # Single-use tokens per shape for the load's slices (400 grants a second); a slice that runs out
@@ -91,10 +91,7 @@ def test_bench_federated_grants(tmp_path):
             fixture = setting_up.result()
         client_id = fixture["federated_client"]
         phase("database and signing")
-        jwt_bodies = [
-            urlencode({"grant_type": "client_credentials", "client_assertion_type": ASSERTION_TYPE, "client_assertion": a})
-            for a in assertions_file.read_text().split()
-        ]
+        jwt_bodies = assertion_grant_bodies(assertions_file)
         assertion_bodies = [as_assertion(client_id, token) for token in tokens[:TOKENS]]
         exchange_bodies = [as_exchange(client_id, token) for token in tokens[TOKENS:]]
 

@@ -6,26 +6,20 @@ two gunicorn servers in turn: one as shipped (identity/oauth/durability.py), one
 of the two ratios is what waiting for the disk cost.
 """
 
-import base64
-from urllib.parse import urlencode
-
 import requests
 
-from tests.benchmarks.bench_identity_setup import ISSUER
+from tests.benchmarks.bench_identity_setup import GRANT, ISSUER, assertion_grant_bodies, basic
 from tests.benchmarks.harness import SECONDS, bench_env, gunicorn, paired, run_module
-
-ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-GRANT = urlencode({"grant_type": "client_credentials"})
 
 
 def measure(env, fixture, assertions):
-    headers = {"Authorization": "Basic " + base64.b64encode(":".join(fixture["basic"]).encode()).decode()}
+    headers = basic(*fixture["basic"])
     with gunicorn(env, workers=2) as (base, _workers):
         assert requests.post(f"{base}/o/token/", data=GRANT, headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
                              timeout=10).status_code == 200
-        basic, basic_noop = paired(base, "/bench/noop/", "POST", "/o/token/", headers=headers, body=GRANT)
+        secret, secret_noop = paired(base, "/bench/noop/", "POST", "/o/token/", headers=headers, body=GRANT)
         signed, signed_noop = paired(base, "/bench/noop/", "POST", "/o/token/", bodies=assertions)
-    return basic / basic_noop, signed / signed_noop
+    return secret / secret_noop, signed / signed_noop
 
 
 def test_bench_grants_without_waiting_for_the_disk(tmp_path):
@@ -33,10 +27,7 @@ def test_bench_grants_without_waiting_for_the_disk(tmp_path):
     env = bench_env("grant-durability", PORTCULLIS_ISSUER=ISSUER)
     count = max(int(SECONDS * 2000), 2000) * 2  # single-use: enough for both servers' full runs
     fixture = run_module("tests.benchmarks.bench_identity_setup", env, str(assertions_file), str(count))
-    bodies = [
-        urlencode({"grant_type": "client_credentials", "client_assertion_type": ASSERTION_TYPE, "client_assertion": a})
-        for a in assertions_file.read_text().split()
-    ]
+    bodies = assertion_grant_bodies(assertions_file)
     half = len(bodies) // 2
     relaxed = measure(env, fixture, bodies[:half])
     durable = measure({**env, "PORTCULLIS_DURABLE_GRANTS": "true"}, fixture, bodies[half:])

@@ -12,23 +12,14 @@ with no authentication and no permissions on that server, measured in alternatin
 and the peak resident memory (VmHWM) of a gunicorn worker under that load.
 """
 
-import base64
-from urllib.parse import urlencode
-
 import requests
 
-from tests.benchmarks.bench_identity_setup import ISSUER
+from tests.benchmarks.bench_identity_setup import GRANT, ISSUER, assertion_grant_bodies, basic
 from tests.benchmarks.harness import SECONDS, bench_env, gunicorn, paired, peak_rss_mib, print_table, run_module, save
 
-ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 GOALS = {"me_apikey": 0.6, "grant_basic": 0.15, "grant_private_key_jwt": 0.1, "me_bearer": 0.5}
-GRANT = urlencode({"grant_type": "client_credentials"})
 # Enough single-use assertions for the load to run its full time (more than 2,000 grants a second).
 ASSERTIONS = max(int(SECONDS * 2000), 2000)
-
-
-def basic(client_id, secret):
-    return {"Authorization": "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()}
 
 
 def grant(base, path, headers):
@@ -41,10 +32,7 @@ def test_bench_identity_requests_per_second(tmp_path):
     assertions_file = tmp_path / "assertions.txt"
     env = bench_env("identity", PORTCULLIS_ISSUER=ISSUER)
     fixture = run_module("tests.benchmarks.bench_identity_setup", env, str(assertions_file), str(ASSERTIONS))
-    jwt_bodies = [
-        urlencode({"grant_type": "client_credentials", "client_assertion_type": ASSERTION_TYPE, "client_assertion": a})
-        for a in assertions_file.read_text().split()
-    ]
+    jwt_bodies = assertion_grant_bodies(assertions_file)
 
     with gunicorn(env, workers=2) as (base, workers):
         me = requests.get(f"{base}/api/v1/me/", headers={"Authorization": f"ApiKey {fixture['api_key']}"}, timeout=10)
